@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# unmapbench: top-level entry points. `make help` lists them.
+
+SHELL := /bin/bash
+KDIR ?= /lib/modules/$(shell uname -r)/build
+UB_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/unmapbench
+export UB_CACHE
+PROFILE ?= default
+
+all: kmod harness ## build the module (for KDIR) and the harness
+
+help: ## list the targets
+	@echo "unmapbench targets (variables: KDIR=, PROFILE=, UB_CACHE=, A= B=):"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		sed -E 's/^([a-z-]+):.*## (.*)/  \1|\2/' | column -t -s '|'
+
+kmod: ## build unmap_bench.ko against KDIR (default: the running kernel)
+	$(MAKE) -C kmod KDIR=$(KDIR)
+
+harness: ## build the userspace harness (unmapbench)
+	$(MAKE) -C harness
+
+tests-bin: ## build the test programs that run inside the testbed guest
+	$(MAKE) -C tests
+
+deps: ## install the Debian packages the suite needs (as root)
+	.ci/deps.sh
+
+test: ## run every test: host unit tests and the QEMU testbed suite
+	tests/run
+
+bench: ## build, load, run the default profile on this host, report
+	bench/bench.sh $(PROFILE)
+
+testbed: ## fetch and build the testbed kernel (cached in UB_CACHE)
+	testbed/build-kernel.sh
+
+# Everything a guest needs: the kernel, the module built against it into
+# the cache (so the tree's own build for the host kernel is untouched), the
+# static harness and the guest test programs.
+vm-prep: ## build what the testbed guest needs
+	@kdir=$$(testbed/build-kernel.sh) && \
+	 $(MAKE) -C kmod KDIR=$$kdir MO=$$kdir/ub-kmod && \
+	 $(MAKE) -C harness static && $(MAKE) -C tests
+
+vm-bench: vm-prep ## run PROFILE inside the testbed, results into results/
+	testbed/vm-bench.sh $(PROFILE)
+
+compare: ## compare two run directories: make compare A=dir B=dir
+	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "usage: make compare A=RUNDIR B=RUNDIR" >&2; exit 2; }
+	python3 plot/compare.py $(A) $(B)
+
+clean: ## remove build products (not results/ and not the cache)
+	-$(MAKE) -C kmod clean KDIR=$(KDIR) 2>/dev/null
+	$(MAKE) -C harness clean
+	$(MAKE) -C tests clean
+
+.PHONY: all help kmod harness tests-bin deps test bench testbed vm-prep \
+	vm-bench compare clean

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Run Python unittest modules and print TAP lines for tests/run.
+
+usage: python3 tests/lib/tap_unittest.py DIR [PATTERN]
+Every test method becomes one "ok"/"not ok" line; skipTest() becomes
+"ok ... # SKIP reason".
+"""
+import sys
+import unittest
+
+
+class TapResult(unittest.TestResult):
+    def _name(self, test):
+        return test.id().split(".", 1)[-1]
+
+    def addSuccess(self, test):
+        print(f"ok - {self._name(test)}", flush=True)
+
+    def _bad(self, test, err):
+        print(f"not ok - {self._name(test)}", flush=True)
+        for line in self._exc_info_to_string(err, test).splitlines():
+            print(f"#   {line}")
+
+    addFailure = _bad
+    addError = _bad
+
+    def addSkip(self, test, reason):
+        print(f"ok - {self._name(test)} # SKIP {reason}", flush=True)
+
+    def addExpectedFailure(self, test, err):
+        self._bad(test, err)
+
+    def addUnexpectedSuccess(self, test):
+        print(f"not ok - {self._name(test)} (unexpected success)")
+
+
+def main():
+    start = sys.argv[1]
+    pattern = sys.argv[2] if len(sys.argv) > 2 else "test_*.py"
+    suite = unittest.defaultTestLoader.discover(start, pattern=pattern,
+                                                top_level_dir=start)
+    result = TapResult()
+    suite.run(result)
+    if not result.testsRun:
+        print(f"not ok - no tests found in {start}")
+        return 1
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
