@@ -57,3 +57,9 @@ clean: ## remove build products (not results/ and not the cache)
 
 .PHONY: all help kmod harness tests-bin deps test bench testbed vm-prep \
 	vm-bench compare clean
+
+stress: ## the debug-flavour reliability suite at full fuzz count (slow)
+	UB_FLAVOUR=debug $(MAKE) vm-prep
+	UB_FLAVOUR=debug UB_APPEND="ub.fuzz=$(or $(FUZZ),200000)" \
+		UB_VM_TIMEOUT=$(or $(STRESS_TIMEOUT),7200) tests/run --suite debug --keep
+.PHONY: stress

@@ -4,15 +4,25 @@
 # Configure and build the testbed kernel once, keyed on the kernel version
 # and the hash of the config fragment, and reuse it afterwards.
 # Prints the build directory (usable as KDIR) on stdout.
+#
+# usage: build-kernel.sh [FLAVOUR]
+#   default  kernel.config on tinyconfig
+#   debug    plus kernel-debug.config: KASAN, kmemleak, lockdep,
+#            DEBUG_ATOMIC_SLEEP, failslab and fail_page_alloc
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-src=$("$UB_TESTBED_DIR/fetch-kernel.sh")
+flavour=${1:-${UB_FLAVOUR:-default}}
 frag=$UB_TESTBED_DIR/kernel.config
-[ -n "${UB_KCONFIG_EXTRA:-}" ] && frag_extra=$UB_KCONFIG_EXTRA || frag_extra=
+case $flavour in
+default) frag_extra= ;;
+debug) frag_extra=$UB_TESTBED_DIR/kernel-debug.config ;;
+*) ub_die "unknown kernel flavour '$flavour' (default or debug)" ;;
+esac
+src=$("$UB_TESTBED_DIR/fetch-kernel.sh")
 kver=$(make -s -C "$src" kernelversion)
 hash=$(cat "$frag" $frag_extra | sha256sum | cut -c1-12)
-out=$UB_CACHE/build/$kver-$hash
+out=$UB_CACHE/build/$kver-$flavour-$hash
 if [ -f "$out/.ub-built" ]; then
 	echo "$out"
 	exit 0
@@ -32,7 +42,9 @@ make -s -C "$src" O="$out" olddefconfig >&2
 bad=0
 while IFS= read -r line; do
 	case "$line" in CONFIG_*=*) ;; *) continue ;; esac
-	if ! grep -qx "$line" "$out/.config"; then
+	want=$line
+	case "$line" in *=n) want="# ${line%%=*} is not set" ;; esac
+	if ! grep -qx "$want" "$out/.config"; then
 		got=$(grep -E "^(# )?${line%%=*}[= ]" "$out/.config" || echo "absent")
 		echo "testbed: config: asked for $line, got: $got" >&2
 		bad=1

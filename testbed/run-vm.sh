@@ -9,7 +9,9 @@
 #   -o   where the guest's /out lands (default: a new temporary directory,
 #        printed on stderr)
 # Environment: UB_ACCEL=auto|tcg|kvm, UB_VM_MEM (MiB per node, default
-# 1024), UB_VM_CPUS (default 2), KDIR (default: build-kernel.sh's tree).
+# 1024), UB_VM_CPUS (default 2), UB_FLAVOUR=default|debug (kernel),
+# UB_APPEND (extra kernel command line, e.g. ub.fuzz=1000000),
+# KDIR (default: build-kernel.sh's tree for UB_FLAVOUR).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -62,7 +64,7 @@ qemu=(qemu-system-x86_64 -M q35 -accel "$accel" -cpu "$cpu" -smp "$cpus,sockets=
 	-numa "node,nodeid=1,cpus=$((cpus / 2))-$((cpus - 1)),memdev=m1"
 	-drive "file=$work/results.img,format=raw,if=virtio"
 	-kernel "$bz" -initrd "$work/initramfs.cpio.gz"
-	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 ub.job=$job ub.env=qemu-$accel"
+	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 ub.job=$job ub.env=qemu-$accel ${UB_APPEND:-}"
 	-display none -serial stdio -monitor none -no-reboot)
 ub_log "kernel $krel, accel $accel, job $job, timeout ${timeout_s}s"
 [ -n "${UB_VERBOSE:-}" ] && ub_log "${qemu[*]}"
