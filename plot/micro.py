@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Module (micro) figures: parameter groups, per-round per-op values and
+per-variant distribution statistics, all in ns."""
+import collections
+
+import stats
+
+# Run parameters that define a comparable configuration. Repeats of the
+# same configuration (different repeat/seed) are pooled.
+GROUP_KEYS = ("backend", "granule", "reset_mode", "cache", "placement",
+              "node", "threads", "batch", "timer", "irq_off", "emulation")
+# Shown in tables when they differ between groups (short names).
+SHOW_KEYS = (("granule", "gran"), ("reset_mode", "reset"), ("cache", "cache"),
+             ("placement", "place"), ("threads", "thr"), ("node", "node"),
+             ("backend", "backend"), ("batch", "batch"), ("timer", "timer"),
+             ("irq_off", "irqoff"), ("emulation", "emul"))
+PATH_ORDER = ("unmap", "wbinvd", "reset", "convert")
+
+
+def group_key(run):
+    return tuple((k, run[k]) for k in GROUP_KEYS)
+
+
+def groups(rd):
+    """{key: [run_id, ...]} in first-seen order."""
+    g = collections.OrderedDict()
+    for rid, r in rd.runs.items():
+        g.setdefault(group_key(r), []).append(rid)
+    return g
+
+
+def varying(keys):
+    """Short names of GROUP_KEYS that differ among the given keys."""
+    out = []
+    for k, short in SHOW_KEYS:
+        if len({dict(key)[k] for key in keys}) > 1:
+            out.append((k, short))
+    return out
+
+
+def fixed_desc(keys):
+    """'granule=4k cache=hot ...' for the keys that do not vary."""
+    if not keys:
+        return ""
+    d = dict(keys[0])
+    vary = {k for k, _ in varying(keys)}
+    return " ".join(f"{short}={_fmt(d[k])}" for k, short in SHOW_KEYS
+                    if k not in vary)
+
+
+def _fmt(v):
+    if isinstance(v, bool):
+        return "on" if v else "off"
+    return str(v)
+
+
+def key_desc(key, keys):
+    d = dict(key)
+    return " ".join(f"{short}={_fmt(d[k])}" for k, short in varying(keys))
+
+
+def key_cells(key, vary):
+    d = dict(key)
+    return [_fmt(d[k]) for k, _ in vary]
+
+
+def index(rd, table):
+    """{(run_id, variant): [rows]} for samples/hist/micro, built once."""
+    cache = rd.__dict__.setdefault("_index", {})
+    if table not in cache:
+        idx = collections.defaultdict(list)
+        for r in getattr(rd, table):
+            idx[(r["run_id"], r["variant"])].append(r)
+        cache[table] = idx
+    return cache[table]
+
+
+def rows(rd, table, run_ids, variant):
+    idx = index(rd, table)
+    out = []
+    for rid in run_ids:
+        out.extend(idx.get((rid, variant), ()))
+    return out
+
+
+def per_round(rd, run_ids, variant):
+    """{(run_id, round): (per-op ns, threads)}: each round's total over its
+    threads divided by its ops, converted to ns with the run's tsc_khz."""
+    acc = {}
+    units = {}
+    for s in rows(rd, "samples", run_ids, variant):
+        k = (s["run_id"], s["round"])
+        v, o, t = acc.get(k, (0.0, 0, 0))
+        acc[k] = (v + s["value"], o + s["ops"], t + 1)
+        units[s["run_id"]] = s["unit"]
+    out = {}
+    for k, (v, o, t) in acc.items():
+        if o > 0:
+            ns = rd.to_ns(v / o, units[k[0]], k[0])
+            if ns is not None:
+                out[k] = (ns, t)
+    return out
+
+
+def paired_values(rd, run_ids, va, vb):
+    """Lists (a, b) of per-op ns for rounds where both variants ran with
+    the same threads, ordered by (run, round)."""
+    ra = per_round(rd, run_ids, va)
+    rb = per_round(rd, run_ids, vb)
+    a, b = [], []
+    for k in sorted(set(ra) & set(rb)):
+        if ra[k][1] == rb[k][1]:
+            a.append(ra[k][0])
+            b.append(rb[k][0])
+    return a, b
+
+
+def variants_of(rd, run_ids):
+    ids = set(run_ids)
+    seen = collections.OrderedDict()
+    for m in rd.micro:
+        if m["run_id"] in ids:
+            seen[m["variant"]] = (m["path"], m["shape"], m["param"])
+    for s in rd.samples:
+        if s["run_id"] in ids and s["variant"] not in seen:
+            p, sh = s["variant"].split(".")[:2]
+            seen[s["variant"]] = (p, sh if p != "ground" else "none",
+                                  int(sh[3:]) if p == "ground" else 0)
+    return seen
+
+
+def variant_order(name):
+    parts = name.split(".")
+    if parts[0] == "ground":
+        return (9, int(parts[1][3:]), "")
+    po = PATH_ORDER.index(parts[0]) if parts[0] in PATH_ORDER else 8
+    return (po, parts[2], parts[1])
+
+
+def variant_stats(rd, run_ids, variant):
+    """Distribution of one variant over the given runs, in ns.
+
+    Source, in order of preference: hist.csv (per-batch cycles/op, n =
+    batches), samples.csv (per-round per-op, n = rounds x threads),
+    micro.csv (mean/stddev/min/max only)."""
+    buckets = []
+    for h in rows(rd, "hist", run_ids, variant):
+        if h["count"]:
+            lo = rd.to_ns(h["lo"], h["unit"], h["run_id"])
+            hi = rd.to_ns(h["hi"], h["unit"], h["run_id"])
+            if lo is not None:
+                buckets.append((lo, hi, h["count"]))
+    micro = rows(rd, "micro", run_ids, variant)
+    res = None
+    if buckets:
+        res = stats.describe_hist(buckets)
+        res["source"] = "hist"
+    else:
+        vals = []
+        for s in rows(rd, "samples", run_ids, variant):
+            if s["ops"]:
+                v = rd.to_ns(s["value"] / s["ops"], s["unit"], s["run_id"])
+                if v is not None:
+                    vals.append(v)
+        if vals:
+            res = stats.describe(vals)
+            res["source"] = "samples"
+    if micro:
+        # Exact mean/min/max/CV from the module's aggregates (per batch).
+        tb = sum(m["batches"] for m in micro)
+        conv = [(rd.to_ns(m["mean"], m["unit"], m["run_id"]),
+                 rd.to_ns(m["stddev"], m["unit"], m["run_id"]),
+                 rd.to_ns(m["min"], m["unit"], m["run_id"]),
+                 rd.to_ns(m["max"], m["unit"], m["run_id"]), m["batches"])
+                for m in micro]
+        conv = [c for c in conv if c[0] is not None]
+        if conv and tb:
+            mean = sum(c[0] * c[4] for c in conv) / tb
+            ex2 = sum((c[1] ** 2 * max(c[4] - 1, 0) + c[0] ** 2 * c[4])
+                      for c in conv) / tb
+            var = max(ex2 - mean ** 2, 0.0) * tb / max(tb - 1, 1)
+            if res is None:
+                res = dict(n=tb, median=None, p10=None, p25=None, p75=None,
+                           p90=None, p99=None, p999=None, mad=None,
+                           source="micro")
+            res.update(mean=mean, min=min(c[2] for c in conv),
+                       max=max(c[3] for c in conv),
+                       cv=(var ** 0.5 / mean) if mean else None)
+            # histogram quantiles interpolate inside buckets: keep them
+            # within the exact extremes
+            for q in ("median", "p10", "p25", "p75", "p90", "p99", "p999"):
+                if res.get(q) is not None:
+                    res[q] = min(max(res[q], res["min"]), res["max"])
+            res["ops"] = sum(m["ops"] for m in micro)
+    return res
+
+
+def throughput(rd):
+    """Rows (variant, other-params key, threads, Mops/s) from micro.csv:
+    sum over threads of 1/mean per-op time, averaged over repeats."""
+    acc = collections.defaultdict(list)
+    for rid, r in rd.runs.items():
+        per = collections.defaultdict(float)
+        for m in rd.micro:
+            if m["run_id"] == rid and m["mean"] > 0 and m["path"] != "ground":
+                ns = rd.to_ns(m["mean"], m["unit"], rid)
+                if ns:
+                    per[m["variant"]] += 1e3 / ns      # Mops/s
+        key = tuple((k, v) for k, v in group_key(r) if k != "threads")
+        for v, mops in per.items():
+            acc[(v, key, r["threads"])].append(mops)
+    return [(v, key, t, sum(x) / len(x))
+            for (v, key, t), x in sorted(acc.items(),
+                                          key=lambda i: (i[0][0], i[0][2]))]
