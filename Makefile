@@ -40,7 +40,7 @@ testbed: ## fetch and build the testbed kernel (cached in UB_CACHE)
 # static harness and the guest test programs.
 vm-prep: ## build what the testbed guest needs
 	@kdir=$$(testbed/build-kernel.sh) && \
-	 $(MAKE) -C kmod KDIR=$$kdir MO=$$kdir/ub-kmod && \
+	 testbed/build-module.sh $$kdir >/dev/null && \
 	 $(MAKE) -C harness static && $(MAKE) -C tests
 
 vm-bench: vm-prep ## run PROFILE inside the testbed, results into results/

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(
 	build-essential bc bison flex cpio xz-utils libelf-dev libssl-dev kmod
-	file bsdextrautils debian-archive-keyring	# kernel build, fetch
+	file bsdextrautils debian-archive-keyring rsync	# kernel build, fetch
 	qemu-system-x86 busybox-static			# testbed
 	libnuma-dev					# harness
 	python3 gnuplot-nox				# analysis and plots

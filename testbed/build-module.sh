@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build unmap_bench.ko for the testbed kernel from a copy of kmod/ kept in
+# the kernel's build directory, so a build of kmod/ for the host kernel
+# (make kmod) and the testbed build never overwrite each other.
+# usage: build-module.sh KDIR   (prints the .ko path)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kdir=$1
+dest=$kdir/ub-kmod
+mkdir -p "$dest"
+# Sources only (build products in kmod/ stay there); files removed from
+# kmod/ are removed from the copy too, its build products are kept.
+rsync -a --delete --include='*/' --include='*.[chS]' --include=Kbuild \
+	--include=Makefile --exclude='*' "$UB_TOP/kmod/" "$dest/"
+make -s -C "$kdir" M="$dest" W=1 modules >&2
+echo "$dest/unmap_bench.ko"
