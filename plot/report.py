@@ -30,7 +30,15 @@ def provenance(rd):
     emul = rd.emulations()
     backends = rd.backends()
     vmt = rd.vm_types()
-    if "qemu-tcg" in emul:
+    m = rd.meta
+    simulated = bool((m.get("module") or {}).get("simulated") or
+                     m.get("simulated_module"))
+    if simulated:
+        short = "SIMULATED module: NOT MEASUREMENTS"
+        long_ = ("The module was replaced by the harness's test double "
+                 "(UB_TEST_FAKE_MODULE): every module figure here is "
+                 "synthetic and measures nothing.")
+    elif "qemu-tcg" in emul:
         short = f"EMULATED ({','.join(emul)}): not TDX hardware figures"
         long_ = (f"Figures here ran under emulation ({', '.join(emul)}); "
                  "times are emulator times and say nothing about TDX "

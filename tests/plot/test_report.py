@@ -4,6 +4,7 @@ files written, <= 75 columns, a first line that never lets emulated or
 model figures read as TDX figures, plots that render, and A-vs-B refusal
 and forcing."""
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -152,6 +153,28 @@ class Provenance(unittest.TestCase):
     def test_tdx_backend_non_tdx_guests(self):
         f = self.first(backend="tdx", vm_type="sw-protected")
         self.assertIn("NON-TDX", f)
+
+    def test_simulated_module_says_so(self):
+        # The harness's test double must never read as a measurement, even
+        # when it claims the tdx backend on a bare-metal host.
+        tmp = tempfile.mkdtemp(prefix="ub-prov-")
+        try:
+            d = os.path.join(tmp, "d")
+            synth.write_rundir(d, seed=1, rounds=8, backend="tdx",
+                               vm_type="tdx")
+            mp = os.path.join(d, "meta.json")
+            with open(mp) as f:
+                meta = json.load(f)
+            meta.setdefault("module", {})["simulated"] = True
+            with open(mp, "w") as f:
+                json.dump(meta, f)
+            txt, _, _, _ = report.build(report.rundir.load(d), boot=0,
+                                        plot=False)
+            first = txt.splitlines()[0]
+        finally:
+            shutil.rmtree(tmp)
+        self.assertIn("SIMULATED", first)
+        self.assertNotIn("TDX hardware figures", first)
 
 
 class CompareAB(unittest.TestCase):

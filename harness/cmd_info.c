@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cmd_info.c: `unmapbench info`: host, CPU, NUMA, TDX, module, KVM. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "env.h"
+#include "json.h"
+#include "log.h"
+#include "meta.h"
+#include "ubdev.h"
+#include "util.h"
+#include "version.h"
+
+/* Bookworm's linux-libc-dev (6.1) lacks these (values from Linux 7.2). */
+#ifndef KVM_CAP_MEMORY_ATTRIBUTES
+#define KVM_CAP_MEMORY_ATTRIBUTES 233
+#endif
+#ifndef KVM_CAP_GUEST_MEMFD
+#define KVM_CAP_GUEST_MEMFD 234
+#endif
+#ifndef KVM_CAP_VM_TYPES
+#define KVM_CAP_VM_TYPES 235
+#endif
+#ifndef KVM_CAP_PRE_FAULT_MEMORY
+#define KVM_CAP_PRE_FAULT_MEMORY 236
+#endif
+#ifndef KVM_CAP_GUEST_MEMFD_FLAGS
+#define KVM_CAP_GUEST_MEMFD_FLAGS 244
+#endif
+
+static const char info_usage[] =
+"usage: unmapbench info [--json] [--root DIR]\n"
+"Kernel, CPU (flags movdir64b clflushopt clwb rdtscp constant_tsc, bug\n"
+"tdx_pw_mce), NUMA nodes, TDX, the unmap_bench module and KVM.\n"
+"  --json      one JSON object (the same members as meta.json)\n"
+"  --root DIR  read /proc and /sys under DIR (test fixtures); skips the\n"
+"              module and /dev/kvm\n";
+
+static const char *const vm_type_names[] = {
+	"default", "sw_protected", "sev", "sev_es", "snp", "tdx",
+};
+
+struct kvm_caps {
+	int	present;
+	char	why[128];
+	int	api;
+	long	mem_attr, gmem, vm_types, prefault, gmem_flags;
+};
+
+static void kvm_probe(struct kvm_caps *k)
+{
+	int fd;
+
+	memset(k, 0, sizeof(*k));
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(k->why, sizeof(k->why), "/dev/kvm: %s", strerror(errno));
+		return;
+	}
+	k->present = 1;
+	k->api = ioctl(fd, KVM_GET_API_VERSION, 0);
+	k->mem_attr = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_MEMORY_ATTRIBUTES);
+	k->gmem = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD);
+	k->vm_types = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
+	k->prefault = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_PRE_FAULT_MEMORY);
+	k->gmem_flags = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS);
+	close(fd);
+	/* Without the VM_TYPES capability only the default type exists. */
+	if (k->vm_types <= 0)
+		k->vm_types = 1;
+}
+
+static void vm_types_str(long mask, char *buf, size_t n)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (unsigned i = 0; i < 32 && off < n; i++) {
+		int w;
+
+		if (!(mask & (1L << i)))
+			continue;
+		w = snprintf(buf + off, n - off, "%s%s", off ? "," : "",
+			     i < UB_ARRAY_SIZE(vm_type_names) ? vm_type_names[i] : "?");
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+static void kvm_json(struct ub_json *j, const struct kvm_caps *k)
+{
+	char types[128];
+
+	ub_json_obj_begin(j, "kvm");
+	ub_json_bool(j, "present", k->present);
+	if (!k->present) {
+		ub_json_str(j, "why", k->why);
+		ub_json_obj_end(j);
+		return;
+	}
+	ub_json_int(j, "api_version", k->api);
+	ub_json_arr_begin(j, "vm_types");
+	for (unsigned i = 0; i < 32; i++)
+		if (k->vm_types & (1L << i))
+			ub_json_str(j, NULL, i < UB_ARRAY_SIZE(vm_type_names) ?
+				    vm_type_names[i] : "unknown");
+	ub_json_arr_end(j);
+	vm_types_str(k->vm_types, types, sizeof(types));
+	ub_json_obj_begin(j, "caps");
+	ub_json_int(j, "memory_attributes", k->mem_attr < 0 ? 0 : k->mem_attr);
+	ub_json_int(j, "guest_memfd", k->gmem < 0 ? 0 : k->gmem);
+	ub_json_int(j, "vm_types", k->vm_types);
+	ub_json_int(j, "pre_fault_memory", k->prefault < 0 ? 0 : k->prefault);
+	ub_json_int(j, "guest_memfd_flags", k->gmem_flags < 0 ? 0 : k->gmem_flags);
+	ub_json_obj_end(j);
+	ub_json_obj_end(j);
+}
+
+static const char *yn(int v)
+{
+	return v ? "yes" : "no";
+}
+
+static void print_text(const struct ub_env *e, const struct ubdev_info *mi,
+		       const struct kvm_caps *k)
+{
+	printf("unmapbench %s (module ABI %d)\n", UB_VERSION, UB_ABI_VERSION);
+	printf("host:      %s\n", e->hostname);
+	printf("kernel:    %s (%s)%s\n", e->kernel_release, e->kernel_version,
+	       e->modules_supported ? "" : "; built WITHOUT module support");
+	printf("config:    %s\n", *e->config_source ? e->config_source : "unreadable");
+	if (*e->config_source)
+		printf("           INTEL_TDX_HOST=%s KVM=%s KVM_INTEL=%s "
+		       "KVM_SW_PROTECTED_VM=%s\n",
+		       *env_config(e, "CONFIG_INTEL_TDX_HOST") ? env_config(e, "CONFIG_INTEL_TDX_HOST") : "-",
+		       *env_config(e, "CONFIG_KVM") ? env_config(e, "CONFIG_KVM") : "-",
+		       *env_config(e, "CONFIG_KVM_INTEL") ? env_config(e, "CONFIG_KVM_INTEL") : "-",
+		       *env_config(e, "CONFIG_KVM_SW_PROTECTED_VM") ?
+		       env_config(e, "CONFIG_KVM_SW_PROTECTED_VM") : "-");
+	printf("cpu:       %s family %d model %d stepping %d, microcode %s\n",
+	       e->vendor, e->family, e->model, e->stepping, e->microcode);
+	printf("           %s; %d CPUs online; SMT %s; governor %s; turbo %s\n",
+	       e->model_name, e->nr_cpus_online, e->smt, e->governor, e->turbo);
+	printf("flags:     movdir64b %s, clflushopt %s, clwb %s, rdtscp %s, "
+	       "constant_tsc %s, nonstop_tsc %s\n", yn(e->f_movdir64b),
+	       yn(e->f_clflushopt), yn(e->f_clwb), yn(e->f_rdtscp),
+	       yn(e->f_constant_tsc), yn(e->f_nonstop_tsc));
+	printf("bugs:      tdx_pw_mce %s%s\n", yn(e->bug_tdx_pw_mce),
+	       e->bug_tdx_pw_mce ? " (the kernel clears private pages with "
+	       "MOVDIR64B on unmap)" : " (tdx_quirk_reset_paddr returns at once)");
+	for (int i = 0; i < e->nr_nodes; i++) {
+		char tot[32], fr[32];
+
+		ub_fmt_bytes(tot, sizeof(tot), (double)e->nodes[i].mem_total_kb * 1024);
+		ub_fmt_bytes(fr, sizeof(fr), (double)e->nodes[i].mem_free_kb * 1024);
+		printf("%s node %d: cpus %s, memory %s (%s free)\n",
+		       i ? "          " : "numa:     ", e->nodes[i].id,
+		       *e->nodes[i].cpus ? e->nodes[i].cpus : "none", tot, fr);
+	}
+	printf("thp:       enabled %s, defrag %s\n", e->thp_enabled, e->thp_defrag);
+	printf("tdx:       %s (module version %s; %s)\n", e->tdx_status,
+	       e->tdx_module_version, e->tdx_source);
+	printf("emulation: %s (%s)\n", e->emulation, e->emulation_evidence);
+	if (mi) {
+		if (mi->usable) {
+			char b[64];
+
+			printf("module:    loaded%s, ABI %u (harness %d), version %s\n",
+			       mi->simulated ? " (SIMULATED, UB_TEST_FAKE_MODULE)" : "",
+			       mi->info.abi_version, UB_ABI_VERSION,
+			       mi->info.module_version);
+			printf("           backends %s; auto -> %s (%s)\n",
+			       ub_backends_str(mi->info.backends & ~1U, b, sizeof(b)),
+			       mi->info.auto_backend < UB_BACKEND_NR ?
+			       ub_backend_names[mi->info.auto_backend] : "?",
+			       mi->info.auto_reason);
+			printf("           tdx: %s; tsc %llu kHz; phys bits %u; "
+			       "%u variants\n", mi->info.tdx_reason,
+			       (unsigned long long)mi->info.tsc_khz,
+			       mi->info.x86_phys_bits, mi->info.nr_variants);
+		} else {
+			printf("module:    %s\n", mi->why);
+		}
+	}
+	if (k) {
+		if (k->present) {
+			char types[128];
+
+			vm_types_str(k->vm_types, types, sizeof(types));
+			printf("kvm:       API %d; VM types %s\n", k->api, types);
+			printf("           memory_attributes %#lx, guest_memfd %s, "
+			       "pre_fault_memory %s, guest_memfd_flags %#lx\n",
+			       k->mem_attr > 0 ? k->mem_attr : 0, yn(k->gmem > 0),
+			       yn(k->prefault > 0), k->gmem_flags > 0 ? k->gmem_flags : 0);
+		} else {
+			printf("kvm:       %s\n", k->why);
+		}
+	}
+}
+
+int cmd_info(int argc, char **argv)
+{
+	const char *root = NULL;
+	int json = 0;
+	struct ub_env e;
+	struct ubdev_info mi;
+	struct kvm_caps k;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--root") && i + 1 < argc)
+			root = argv[++i];
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(info_usage, stdout);
+			return 0;
+		} else {
+			ub_err("info: unknown argument '%s'\n%s", argv[i], info_usage);
+			return 2;
+		}
+	}
+	env_capture(&e, root);
+	if (!root) {
+		ubdev_probe(&mi);
+		kvm_probe(&k);
+	}
+	if (json) {
+		struct ub_json j;
+
+		ub_json_init(&j, stdout, 1);
+		ub_json_obj_begin(&j, NULL);
+		ub_json_str(&j, "suite_version", UB_VERSION);
+		ub_json_int(&j, "harness_abi_version", UB_ABI_VERSION);
+		env_write_json(&j, &e);
+		if (!root) {
+			meta_write_module(&j, &mi);
+			kvm_json(&j, &k);
+		}
+		ub_json_obj_end(&j);
+		if (ub_json_finish(&j)) {
+			ub_err("info: JSON output failed");
+			env_free(&e);
+			return 1;
+		}
+	} else {
+		print_text(&e, root ? NULL : &mi, root ? NULL : &k);
+	}
+	env_free(&e);
+	return 0;
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/* csv.c: RFC 4180 CSV writer, see csv.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "log.h"
+#include "util.h"
+
+int ub_csv_count_cols(const char *header)
+{
+	int n = 1;
+
+	for (; *header; header++)
+		n += *header == ',';
+	return n;
+}
+
+void ub_csv_write_cell(FILE *f, const char *s)
+{
+	size_t len;
+	int quote;
+
+	if (!s)
+		s = "";
+	len = strlen(s);
+	quote = strpbrk(s, ",\"\r\n") != NULL ||
+		(len && (s[0] == ' ' || s[len - 1] == ' '));
+	if (!quote) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* First line of an existing file, or NULL. */
+static char *first_line(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		return NULL;
+	n = getline(&line, &cap, f);
+	fclose(f);
+	if (n <= 0) {
+		free(line);
+		return NULL;
+	}
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = 0;
+	return line;
+}
+
+struct ub_csv *ub_csv_open(const char *path, const char *header, int flags)
+{
+	struct ub_csv *c;
+	int need_header = 1;
+	FILE *f;
+
+	if (flags & UB_CSV_APPEND) {
+		char *old = first_line(path);
+
+		if (old) {
+			if (strcmp(old, header)) {
+				ub_err("%s: exists with other columns ('%s'), not appending",
+				       path, old);
+				free(old);
+				errno = EINVAL;
+				return NULL;
+			}
+			need_header = 0;
+			free(old);
+		}
+		f = fopen(path, "ae");
+	} else {
+		f = fopen(path, "we");
+	}
+	if (!f) {
+		int e = errno;
+
+		ub_err("%s: cannot open: %s", path, strerror(e));
+		errno = e;
+		return NULL;
+	}
+	c = ub_xcalloc(1, sizeof(*c));
+	c->f = f;
+	c->path = ub_xstrdup(path);
+	c->ncols = ub_csv_count_cols(header);
+	if (need_header)
+		fprintf(f, "%s\n", header);
+	return c;
+}
+
+static void sep(struct ub_csv *c)
+{
+	if (c->col++)
+		fputc(',', c->f);
+}
+
+void ub_csv_str(struct ub_csv *c, const char *s)
+{
+	sep(c);
+	ub_csv_write_cell(c->f, s);
+}
+
+void ub_csv_fmt(struct ub_csv *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	ub_csv_str(c, s ? s : "");
+	free(s);
+}
+
+void ub_csv_int(struct ub_csv *c, long long v)
+{
+	sep(c);
+	fprintf(c->f, "%lld", v);
+}
+
+void ub_csv_uint(struct ub_csv *c, unsigned long long v)
+{
+	sep(c);
+	fprintf(c->f, "%llu", v);
+}
+
+void ub_csv_double(struct ub_csv *c, double v, int prec)
+{
+	sep(c);
+	if (!isfinite(v))
+		return;		/* empty cell: no value */
+	if (prec < 0)
+		fprintf(c->f, "%.17g", v);
+	else
+		fprintf(c->f, "%.*f", prec, v);
+}
+
+void ub_csv_empty(struct ub_csv *c)
+{
+	sep(c);
+}
+
+int ub_csv_end_row(struct ub_csv *c)
+{
+	int bad = c->col != c->ncols;
+
+	fputc('\n', c->f);
+	if (bad) {
+		ub_err("%s: row %lu has %d cells, header has %d (harness bug)",
+		       c->path, c->rows + 1, c->col, c->ncols);
+		c->err = 1;
+	}
+	c->col = 0;
+	c->rows++;
+	return bad ? -1 : 0;
+}
+
+int ub_csv_flush(struct ub_csv *c)
+{
+	if (fflush(c->f) || ferror(c->f)) {
+		c->err = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int ub_csv_close(struct ub_csv *c)
+{
+	int rc;
+
+	if (!c)
+		return 0;
+	rc = c->err || c->col ? -1 : 0;
+	if (fflush(c->f) || ferror(c->f))
+		rc = -1;
+	if (fclose(c->f))
+		rc = -1;
+	if (rc)
+		ub_err("%s: write failed or incomplete", c->path);
+	free(c->path);
+	free(c);
+	return rc;
+}

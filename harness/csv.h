@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * csv.h: RFC 4180 CSV writer for the run-directory tables.
+ *
+ * A table is opened with its header as one comma-separated string (the
+ * *_COLS constants below, so every writer of a file uses the same
+ * columns). Each row is a sequence of cell calls ended by ub_csv_end_row(),
+ * which checks that the row has exactly as many cells as the header.
+ * Cells holding a comma, a double quote, CR or LF (or leading/trailing
+ * spaces) are quoted, with quotes doubled. Lines end in "\n". Doubles are
+ * written with %.17g-style round-trip precision unless a precision is given.
+ *
+ * Opening with UB_CSV_APPEND appends rows to an existing file with the
+ * same header (the header is written only if the file is new or empty;
+ * an existing file with a different header is refused).
+ */
+#ifndef UB_CSV_H
+#define UB_CSV_H
+
+#include <stdio.h>
+#include <stdint.h>
+
+/* Column sets of the run directory (results/README.md documents them). */
+#define UB_RUNS_CSV_COLS \
+	"run_id,repeat,label,backend_req,backend,backend_reason,granule,node," \
+	"cpus,cpu_nodes,placement,threads,reset_mode,cache,batch,batch_used," \
+	"rounds,rounds_done,seed,timer,irq_off,insns,timer_overhead_cycles," \
+	"tsc_khz,elapsed_ns,status,emulation"
+#define UB_MICRO_CSV_COLS \
+	"run_id,variant,shape,path,granule,param,thread,cpu,node,ops,batches," \
+	"mean,stddev,min,max,unit,pfn_checksum,pages_touched"
+#define UB_SAMPLES_CSV_COLS "run_id,thread,round,variant,value,ops,unit"
+#define UB_HIST_CSV_COLS "run_id,variant,thread,lo,hi,count,unit"
+#define UB_COUNTERS_CSV_COLS "run_id,cpu,counter,value,note"
+#define UB_PARAMS_CSV_COLS \
+	"run_id,units,unit_bytes,bytes_per_thread,variants,max_wall_ms," \
+	"max_irqoff_ns,source"
+
+#define UB_CSV_APPEND	1
+
+struct ub_csv {
+	FILE	*f;
+	char	*path;
+	int	ncols;
+	int	col;		/* cells written in the current row */
+	int	err;
+	unsigned long rows;
+};
+
+/* NULL (message logged, errno set) on failure. */
+struct ub_csv *ub_csv_open(const char *path, const char *header, int flags);
+void ub_csv_str(struct ub_csv *c, const char *s);	/* NULL -> empty */
+void ub_csv_fmt(struct ub_csv *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ub_csv_int(struct ub_csv *c, long long v);
+void ub_csv_uint(struct ub_csv *c, unsigned long long v);
+void ub_csv_double(struct ub_csv *c, double v, int prec);  /* prec<0: %.17g */
+void ub_csv_empty(struct ub_csv *c);
+/* 0, or -1 if the row had the wrong number of cells (row still ends). */
+int  ub_csv_end_row(struct ub_csv *c);
+int  ub_csv_flush(struct ub_csv *c);
+/* Close and free; 0 if every row and write was fine, else -1. */
+int  ub_csv_close(struct ub_csv *c);
+
+/* Write one CSV cell (quoted when needed) to F. */
+void ub_csv_write_cell(FILE *f, const char *s);
+/* Number of columns in a header string. */
+int  ub_csv_count_cols(const char *header);
+
+#endif

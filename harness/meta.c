@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/* meta.c: meta.json of a run directory, see meta.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "env.h"
+#include "log.h"
+#include "meta.h"
+#include "rundir.h"
+#include "ubdev.h"
+#include "util.h"
+#include "version.h"
+
+void meta_write_module(struct ub_json *j, const struct ubdev_info *mod)
+{
+	struct ubdev_info probe;
+	const struct ub_info *in;
+
+	if (!mod) {
+		ubdev_probe(&probe);
+		mod = &probe;
+	}
+	in = &mod->info;
+	ub_json_obj_begin(j, "module");
+	ub_json_bool(j, "loaded", mod->loaded);
+	ub_json_bool(j, "usable", mod->usable);
+	ub_json_bool(j, "simulated", mod->simulated);
+	if (!mod->usable) {
+		ub_json_str(j, "why", mod->why);
+		ub_json_null(j, "abi_version");
+		ub_json_null(j, "version");
+		ub_json_obj_end(j);
+		return;
+	}
+	ub_json_int(j, "abi_version", in->abi_version);
+	ub_json_int(j, "harness_abi_version", UB_ABI_VERSION);
+	ub_json_str(j, "version", in->module_version);
+	ub_json_arr_begin(j, "backends");
+	for (int b = 1; b < UB_BACKEND_NR; b++)
+		if (in->backends & (1U << b))
+			ub_json_str(j, NULL, ub_backend_names[b]);
+	ub_json_arr_end(j);
+	ub_json_str(j, "auto_backend", in->auto_backend < UB_BACKEND_NR ?
+		    ub_backend_names[in->auto_backend] : "unknown");
+	ub_json_str(j, "auto_reason", in->auto_reason);
+	ub_json_str(j, "tdx_reason", in->tdx_reason);
+	ub_json_uint(j, "tsc_khz", in->tsc_khz);
+	ub_json_uint(j, "x86_phys_bits", in->x86_phys_bits);
+	ub_json_obj_begin(j, "keyids");
+	ub_json_uint(j, "mktme", in->nr_mktme_keyids);
+	ub_json_uint(j, "tdx", in->nr_tdx_keyids);
+	ub_json_uint(j, "tdx_global", in->tdx_global_keyid);
+	ub_json_obj_end(j);
+	ub_json_obj_begin(j, "cpu_features");
+	{
+		static const char *const f[] = { "clflush", "clflushopt", "clwb",
+			"movdir64b", "rdtscp", "constant_tsc", "nonstop_tsc",
+			"tdx_host_platform", "bug_tdx_pw_mce", "hypervisor" };
+
+		for (unsigned i = 0; i < UB_ARRAY_SIZE(f); i++)
+			ub_json_bool(j, f[i], !!(in->cpu_features & (1U << i)));
+	}
+	ub_json_obj_end(j);
+	ub_json_uint(j, "max_threads", in->max_threads);
+	ub_json_uint(j, "hist_buckets", in->hist_buckets);
+	ub_json_arr_begin(j, "variants");
+	for (unsigned i = 0; i < in->nr_variants; i++) {
+		const struct ub_variant_desc *v = &in->variants[i];
+
+		ub_json_obj_begin(j, NULL);
+		ub_json_uint(j, "index", i);
+		ub_json_str(j, "name", v->name);
+		ub_json_str(j, "shape", v->shape < 3 ? ub_shape_names[v->shape] : "?");
+		ub_json_str(j, "path", v->path < UB_PATH_NR ? ub_path_names[v->path] : "?");
+		ub_json_str(j, "granule", v->granule < 3 ? ub_granule_names[v->granule] : "?");
+		ub_json_uint(j, "param", v->param);
+		ub_json_obj_end(j);
+	}
+	ub_json_arr_end(j);
+	ub_json_obj_end(j);
+}
+
+int meta_write(struct ub_rundir *rd, const struct ub_meta *m)
+{
+	char tmp[PATH_MAX + 32], fin[PATH_MAX + 32], ts[32];
+	struct ub_json j;
+	FILE *f;
+	int rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/meta.json.tmp", rundir_path(rd)) >=
+	    (int)sizeof(tmp) ||
+	    snprintf(fin, sizeof(fin), "%s/meta.json", rundir_path(rd)) >=
+	    (int)sizeof(fin))
+		return -1;
+	f = fopen(tmp, "we");
+	if (!f) {
+		ub_err("%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	ub_json_init(&j, f, 1);
+	ub_json_obj_begin(&j, NULL);
+	ub_json_int(&j, "schema_version", UB_META_SCHEMA_VERSION);
+	ub_json_str(&j, "suite_version", UB_VERSION);
+	ub_json_arr_begin(&j, "command_line");
+	for (int i = 0; i < m->argc; i++)
+		ub_json_str(&j, NULL, m->argv[i]);
+	ub_json_arr_end(&j);
+	ub_utc_iso(ts, sizeof(ts), m->start);
+	ub_json_str(&j, "start_utc", ts);
+	if (m->end) {
+		ub_utc_iso(ts, sizeof(ts), m->end);
+		ub_json_str(&j, "end_utc", ts);
+	} else {
+		ub_json_null(&j, "end_utc");
+	}
+	ub_json_str(&j, "status", m->status);
+	if (m->env)
+		env_write_json(&j, m->env);
+	meta_write_module(&j, m->mod);
+	if (m->extra)
+		m->extra(&j, m->extra_arg);
+	ub_json_obj_end(&j);
+	rc = ub_json_finish(&j);
+	if (fclose(f))
+		rc = -1;
+	if (rc || rename(tmp, fin)) {
+		ub_err("%s: could not write meta.json", fin);
+		return -1;
+	}
+	return 0;
+}

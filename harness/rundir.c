@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/* rundir.c: run-directory life cycle and signal flag, see rundir.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "log.h"
+#include "rundir.h"
+#include "util.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' ||
+		      *s == '+' || *s == '-'))
+			*s = '_';
+}
+
+int rundir_default_path(char *out, size_t n, const char *base,
+			const struct ub_env *env)
+{
+	char ts[32], host[128], krel[128];
+	struct utsname u;
+
+	if (!base)
+		base = getenv("UB_RESULTS_DIR");
+	if (!base || !*base)
+		base = "results";
+	uname(&u);
+	ub_strlcpy(host, env && *env->hostname ? env->hostname : u.nodename,
+		   sizeof(host));
+	ub_strlcpy(krel, env && *env->kernel_release ? env->kernel_release :
+		   u.release, sizeof(krel));
+	/* Short host name: up to the first dot. */
+	if (strchr(host, '.'))
+		*strchr(host, '.') = 0;
+	sanitize(host);
+	sanitize(krel);
+	ub_utc_compact(ts, sizeof(ts), (long)time(NULL));
+	if (snprintf(out, n, "%s/%s-%s-%s", base, ts, host, krel) >= (int)n) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+static int write_status(struct ub_rundir *rd, const char *text)
+{
+	char tmp[PATH_MAX + 16], fin[PATH_MAX + 16];
+	const char *dir = rd->open ? rd->partial : rd->final;
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/status.tmp", dir) >= (int)sizeof(tmp) ||
+	    snprintf(fin, sizeof(fin), "%s/status", dir) >= (int)sizeof(fin)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	f = fopen(tmp, "we");
+	if (!f)
+		return -1;
+	fprintf(f, "%s\n", text);
+	if (fclose(f))
+		return -1;
+	return rename(tmp, fin);
+}
+
+int rundir_create(struct ub_rundir *rd, const char *out)
+{
+	char parent[PATH_MAX], *slash;
+	struct stat st;
+	size_t len;
+
+	memset(rd, 0, sizeof(*rd));
+	len = ub_strlcpy(rd->final, out, sizeof(rd->final));
+	if (!len || len >= sizeof(rd->final) - 32) {
+		ub_err("--out: bad directory name '%s'", out);
+		errno = EINVAL;
+		return -1;
+	}
+	while (len > 1 && rd->final[len - 1] == '/')
+		rd->final[--len] = 0;
+	ub_strlcpy(parent, rd->final, sizeof(parent));
+	slash = strrchr(parent, '/');
+	if (slash) {
+		ub_strlcpy(rd->name, slash + 1, sizeof(rd->name));
+		if (slash == parent)
+			slash[1] = 0;
+		else
+			*slash = 0;
+	} else {
+		ub_strlcpy(rd->name, parent, sizeof(rd->name));
+		strcpy(parent, ".");
+	}
+	if (!*rd->name || !strcmp(rd->name, ".") || !strcmp(rd->name, "..")) {
+		ub_err("--out: '%s' does not name a new directory", out);
+		errno = EINVAL;
+		return -1;
+	}
+	if (snprintf(rd->partial, sizeof(rd->partial), "%s/.%s.partial",
+		     strcmp(parent, "/") ? parent : "", rd->name) >=
+	    (int)sizeof(rd->partial)) {
+		ub_err("--out: '%s' is too long", out);
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (lstat(rd->final, &st) == 0) {
+		ub_err("%s already exists; not overwriting it (choose another --out)",
+		       rd->final);
+		errno = EEXIST;
+		return -1;
+	}
+	if (lstat(rd->partial, &st) == 0) {
+		ub_err("%s already exists (an unfinished run of the same name); "
+		       "not touching it (choose another --out)", rd->partial);
+		errno = EEXIST;
+		return -1;
+	}
+	if (ub_mkdir_p(parent, 0755)) {
+		int e = errno;
+
+		ub_err("cannot create %s: %s", parent, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (mkdir(rd->partial, 0755)) {
+		int e = errno;
+
+		ub_err("cannot create %s: %s", rd->partial, strerror(e));
+		errno = e;
+		return -1;
+	}
+	rd->open = 1;
+	if (write_status(rd, "running")) {
+		int e = errno;
+
+		ub_err("%s/status: %s", rd->partial, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (ub_log_open(rundir_file(rd, "log.txt")))
+		ub_warn("%s: %s (continuing without a log file)",
+			rundir_file(rd, "log.txt"), strerror(errno));
+	return 0;
+}
+
+const char *rundir_file(struct ub_rundir *rd, const char *file)
+{
+	if (snprintf(rd->buf, sizeof(rd->buf), "%s/%s", rundir_path(rd),
+		     file) >= (int)sizeof(rd->buf))
+		ub_warn("path too long: %s/%s", rundir_path(rd), file);
+	return rd->buf;
+}
+
+const char *rundir_path(const struct ub_rundir *rd)
+{
+	return rd->open ? rd->partial : rd->final;
+}
+
+static int vset(struct ub_rundir *rd, const char *fmt, va_list ap)
+{
+	char text[1024];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	/* One line: the status file is read by scripts. */
+	for (char *p = text; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	if (write_status(rd, text)) {
+		ub_err("%s/status: %s", rundir_path(rd), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int rundir_set_status(struct ub_rundir *rd, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vset(rd, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int rundir_fail(struct ub_rundir *rd, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vset(rd, fmt, ap);
+	va_end(ap);
+	ub_logfile("run directory left partial: %s", rd->partial);
+	ub_log_close();
+	return rc;
+}
+
+int rundir_complete(struct ub_rundir *rd)
+{
+	if (!rd->open)
+		return 0;
+	if (rundir_set_status(rd, "complete"))
+		return -1;
+	ub_log_close();
+	if (syscall(SYS_renameat2, AT_FDCWD, rd->partial, AT_FDCWD, rd->final,
+		    RENAME_NOREPLACE)) {
+		int e = errno;
+
+		/* Kernels/filesystems without renameat2 flags: check + rename. */
+		if ((e == EINVAL || e == ENOSYS) && access(rd->final, F_OK) &&
+		    !rename(rd->partial, rd->final))
+			goto done;
+		rundir_set_status(rd, "failed: could not rename to %s: %s",
+				  rd->final, strerror(e));
+		ub_err("could not rename %s to %s: %s", rd->partial, rd->final,
+		       strerror(e));
+		errno = e;
+		return -1;
+	}
+done:
+	rd->open = 0;
+	return 0;
+}
+
+static volatile sig_atomic_t pending;
+
+static void on_signal(int sig)
+{
+	if (pending == SIGINT && sig == SIGINT) {
+		/* Second ^C: give up at once. */
+		signal(SIGINT, SIG_DFL);
+		raise(SIGINT);
+	}
+	pending = sig;
+}
+
+void ub_signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking ioctl returns EINTR and the module stops. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int ub_signal_pending(void)
+{
+	return pending;
+}
+
+const char *ub_signal_name(void)
+{
+	switch (pending) {
+	case SIGINT: return "SIGINT";
+	case SIGTERM: return "SIGTERM";
+	case 0: return "";
+	default: return "signal";
+	}
+}

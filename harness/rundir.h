@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rundir.h: the run-directory life cycle of results/README.md.
+ *
+ *	struct ub_rundir rd;
+ *	char out[PATH_MAX];
+ *	rundir_default_path(out, sizeof(out), NULL, env);  // or the user's --out
+ *	if (rundir_create(&rd, out)) ...    // refuses if OUT or .OUT.partial exists
+ *	ub_log_open(rundir_file(&rd, "log.txt"));   // done by rundir_create
+ *	... write files: rundir_file(&rd, "runs.csv") ...
+ *	rundir_complete(&rd);               // status "complete", rename to OUT
+ *   or rundir_fail(&rd, "failed: %s", why);  // stays .NAME.partial
+ *
+ * While open, the directory is PARENT/.NAME.partial/ and its file
+ * "status" says "running" (or what rundir_set_status() wrote). An existing
+ * PARENT/NAME or PARENT/.NAME.partial is never touched: rundir_create()
+ * fails with EEXIST and a message naming it. The final rename uses
+ * renameat2(RENAME_NOREPLACE), so a directory that appeared meanwhile is
+ * not overwritten either (the run then stays partial, status says why).
+ *
+ * Signals: ub_signals_install() makes SIGINT/SIGTERM set a flag instead of
+ * killing the process; long loops poll ub_signal_pending() and finish with
+ * rundir_fail(&rd, "interrupted: %s after %d/%d runs", ub_signal_name(),..).
+ * A second SIGINT kills the process at once (the directory stays partial
+ * with the status it had).
+ */
+#ifndef UB_RUNDIR_H
+#define UB_RUNDIR_H
+
+#include <limits.h>
+#include <signal.h>
+
+struct ub_env;
+
+struct ub_rundir {
+	char	final[PATH_MAX];	/* PARENT/NAME */
+	char	partial[PATH_MAX];	/* PARENT/.NAME.partial */
+	char	name[256];		/* NAME */
+	char	buf[PATH_MAX];		/* scratch for rundir_file() */
+	int	open;			/* 1 while partial */
+};
+
+/*
+ * Default output directory: BASE/<UTC YYYYmmddTHHMMSSZ>-<host>-<krel>.
+ * BASE NULL means $UB_RESULTS_DIR, else "results". host and krel come
+ * from ENV (NULL: uname()); characters outside [A-Za-z0-9._+-] become '_'.
+ */
+int rundir_default_path(char *out, size_t n, const char *base,
+			const struct ub_env *env);
+
+/* Create PARENT (mkdir -p), then .NAME.partial with status "running",
+ * and open its log.txt for ub_log. 0, or -1 with a message logged. */
+int rundir_create(struct ub_rundir *rd, const char *out);
+/* Path of FILE inside the open (partial) directory; valid until the next
+ * call. Use ub_xstrdup() to keep it. */
+const char *rundir_file(struct ub_rundir *rd, const char *file);
+/* Rewrite "status" (atomically: status.tmp + rename). */
+int rundir_set_status(struct ub_rundir *rd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Status "complete", rename to the final name; 0 or -1 (stays partial). */
+int rundir_complete(struct ub_rundir *rd);
+/* Status as given ("failed: ...", "interrupted: ..."); stays partial. */
+int rundir_fail(struct ub_rundir *rd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Where the directory is now (partial or final path). */
+const char *rundir_path(const struct ub_rundir *rd);
+
+/* SIGINT/SIGTERM handling shared by every measuring command. */
+void ub_signals_install(void);
+int  ub_signal_pending(void);		/* signal number or 0 */
+const char *ub_signal_name(void);	/* "SIGINT", "SIGTERM" or "" */
+
+#endif
