@@ -27,6 +27,17 @@ if [ -f "$out/.ub-built" ]; then
 	echo "$out"
 	exit 0
 fi
+# One build of a tree at a time: a second caller waits for the first.
+mkdir -p "$UB_CACHE/build"
+exec 9> "$out.lock"
+if ! flock -n 9; then
+	ub_log "another build of $out is running; waiting for it"
+	flock 9
+fi
+if [ -f "$out/.ub-built" ]; then
+	echo "$out"
+	exit 0
+fi
 
 jobs=${UB_JOBS:-$(nproc)}
 ub_log "configuring $kver (fragment $hash) in $out"

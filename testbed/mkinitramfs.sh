@@ -38,6 +38,8 @@ cp "$UB_TOP/kmod/uapi/unmap_bench.h" "$root/ub/uapi.h"
 cp "$harness" "$root/ub/unmapbench"
 # KVM modules, loaded by the jobs that need them.
 find "$kdir/arch/x86/kvm" -name "kvm*.ko" -exec cp {} "$root/ub/" \;
+# kvm.ko depends on irqbypass.ko when that is built as a module.
+[ -f "$kdir/virt/lib/irqbypass.ko" ] && cp "$kdir/virt/lib/irqbypass.ko" "$root/ub/"
 # Guest-side tests and any static test programs built for the guest.
 cp "$UB_TOP"/tests/testbed/*.sh "$root/ub/tests/"
 for t in "$UB_TOP"/tests/bin/*-static; do

@@ -136,6 +136,7 @@ struct ub_info {
 	__u32	hist_buckets;		/* UB_HIST_BUCKETS */
 	struct ub_variant_desc variants[UB_MAX_VARIANTS];
 };
+
 #define UB_INFO_SIZE_VER0	sizeof(struct ub_info)
 
 /* ub_run.flags */
@@ -145,8 +146,8 @@ struct ub_info {
 /* ub_run.status: why a run returned fewer rounds than asked (not errors). */
 #define UB_STATUS_WALL_CAP	(1U << 0)	/* stopped at max_wall_ms */
 #define UB_STATUS_SIGNAL	(1U << 1)	/* a signal interrupted it */
-#define UB_STATUS_IRQOFF_CLAMP	(1U << 2)	/* batch shortened to honour
-						 * max_irqoff_ns */
+/* batch shortened to honour max_irqoff_ns */
+#define UB_STATUS_IRQOFF_CLAMP	(1U << 2)
 
 /*
  * Per (thread, variant) aggregate. "cycles" are TSC cycles per op for a
@@ -165,8 +166,8 @@ struct ub_result {
 	__u64	sumsq_lo;		/*   high and low halves */
 	__u64	min;
 	__u64	max;
-	__u64	pfn_checksum;		/* sum of PFNs visited: equal for page
-					 * and pfn shapes on the same pages */
+	/* sum of PFNs visited: equal for page and pfn shapes on the same pages */
+	__u64	pfn_checksum;
 	__u64	pages_touched;		/* 4K pages covered by all ops */
 };
 
@@ -182,7 +183,67 @@ struct ub_result {
  *          subtracted), the paired per-round samples; rounds_done tells
  *          how many rounds are valid. Optional (0 = not wanted).
  * hist:    __u32[nr_threads * nr_selected][UB_HIST_BUCKETS] of per-batch
- *          cycles/op (see ub_hist.h for the bucket mapping). Optional.
+ *          cycles/op (see ub_hist_bucket() below). Optional.
+ */
+/*
+ * RUN semantics, as the module implements them:
+ *
+ * Concurrency: one RUN at a time; a second concurrent RUN fails at once
+ * with EBUSY (it is not queued). INFO may run at any time.
+ *
+ * Interruption: the caller sleeps interruptibly while the run's kernel
+ * threads work. A signal makes every thread stop before its next batch
+ * (so within one batch); the ioctl then returns 0 with UB_STATUS_SIGNAL
+ * and what was measured so far. max_wall_ms ends a run the same way with
+ * UB_STATUS_WALL_CAP. With either bit set, ops/batches may include a
+ * partial last round; samples are valid for rounds_done rounds only.
+ *
+ * Threads: one kernel thread per cpus[i], bound to it; a CPU may appear
+ * only once. Every thread gets nr_units units of its own from node and
+ * visits them in its own order drawn from seed. Round 0 is kept (warm-up
+ * is the caller's choice).
+ *
+ * Units of the results: with UB_TIMER_TSC every batch of batch_used ops
+ * is one sample: its TSC cycles minus timer_overhead, divided by the ops
+ * and rounded to nearest; samples[] hold the per-round totals (overhead
+ * subtracted, not divided). With UB_TIMER_KTIME every op is timed alone
+ * with ktime_get_ns() and is one sample (batches == ops), in ns, nothing
+ * subtracted; samples[] are ns, and timer_overhead is the ns cost of an
+ * empty ktime_get_ns() pair (reported, not subtracted).
+ *
+ * pfn_checksum and pages_touched count, outside the timed region, the 4K
+ * pages the units of every timed op span (0 for ground-truth ops).
+ * insns_used: UB_INSN_RDTSC or UB_INSN_KTIME, plus the instructions the
+ * primitives of the variants that ran executed (the cold-state flushing
+ * before each batch is not timed and not counted).
+ *
+ * Errors: the ioctl fails with errno set; reason[] says what was wrong
+ * (except EPERM, ENOTTY and an unreadable struct), and *_needed are set
+ * once the counts are valid.
+ *   EPERM       no CAP_SYS_ADMIN
+ *   ENOTTY      not a UB_IOC_* command
+ *   EFAULT      struct, cpus[] or an output buffer not accessible
+ *   EINVAL      size field differs from the size in the ioctl number, or is
+ *               below *_SIZE_VER0; pad0 not zero; an enum value out of
+ *               range (a run's granule is 4K or 2M); variant_mask empty,
+ *               beyond nr_variants or with no variant of the granule; a
+ *               CPU listed twice
+ *   E2BIG       struct larger than the module knows, with a non-zero tail
+ *   EOPNOTSUPP  unknown flags
+ *   ERANGE      a count zero or above its limit: nr_threads 1..64,
+ *               nr_units 1..1048576 (4K) or 1..2048 (2M), batch 1..65536,
+ *               rounds 1..1048576, max_wall_ms <= 3600000; samples or
+ *               hist above 256 MiB
+ *   ENXIO       node negative, nonexistent, offline or without memory
+ *   ESRCH       a CPU >= nr_cpu_ids or offline
+ *   ENOSPC      a buffer too small (results is required)
+ *   ENODEV      backend tdx asked for and its probe failed (see
+ *               backend_reason, also ub_info.tdx_reason)
+ *   ENOMEM      the pages do not fit in the node's free memory less a
+ *               margin (free/8 + 16 MiB), checked before allocating; or an
+ *               allocation failed (everything is freed again)
+ *   EBUSY       another RUN is in progress
+ *   EIO         a SEAMCALL failed during the run (tdx backend)
  */
 struct ub_run {
 	__u32	size;			/* in: sizeof(struct ub_run) */
@@ -227,6 +288,7 @@ struct ub_run {
 	char	backend_reason[UB_REASON_LEN]; /* why this backend */
 	char	reason[UB_REASON_LEN];	/* on error: what was wrong */
 };
+
 #define UB_RUN_SIZE_VER0	sizeof(struct ub_run)
 
 /*
