@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * teardown.h: the KVM guest-teardown driver (`unmapbench teardown`).
+ *
+ * One RUN = one combination of VM type x page size x populate method x
+ * node x guest size x number of guests x vCPUs x trigger x repeat. A run
+ * creates its guests (guest_memfd memslots, private where the VM type has
+ * private memory), populates their stage-2 mappings (KVM_PRE_FAULT_MEMORY,
+ * one thread per vCPU), reads the mapping counts from KVM's binary stats,
+ * then tears every guest down at once by the trigger and times it.
+ *
+ * Files: teardown.c (command line, profile entry, run loop, output),
+ * teardown_caps.c (what KVM offers, VM-type choice, preflight),
+ * teardown_guest.c (one guest's life), teardown_perf.c (--perf-record),
+ * teardown_summary.c (teardown-summary.txt).
+ *
+ * Test hooks (unit tests only; every result they influence says so):
+ *   UB_TEST_FAKE_KVM="vm_types=0x3,gmem=1,gmem_flags=0x3,attrs=0x8,
+ *       prefault=1,max_vcpus=288,modules=kvm_amd,tdx_param=,kvm=1"
+ *     replaces the probe of /dev/kvm and /sys/module (capabilities only;
+ *     a run that would create guests is refused under it);
+ *   UB_TEST_FAKE_MEM="avail=2G,node0=1G,node1=1G" replaces MemAvailable
+ *     and the per-node MemFree used by the preflight.
+ */
+#ifndef UB_TEARDOWN_H
+#define UB_TEARDOWN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "opts.h"
+
+struct ub_csv;
+struct ub_env;
+
+/* VM types as requested (index into td_vmtype_names). */
+enum td_vmreq { TD_VM_AUTO, TD_VM_TDX, TD_VM_SWP, TD_VM_DEFAULT, TD_VM_NREQ };
+enum td_trigger { TD_TRIG_DESTROY, TD_TRIG_CONVERT, TD_TRIG_PUNCH, TD_NTRIG };
+enum td_populate { TD_POP_PREFAULT, TD_POP_GMEM, TD_POP_TOUCH, TD_NPOP };
+enum td_pagesize { TD_PS_4K, TD_PS_2M, TD_NPS };
+
+extern const char *const td_vmreq_names[TD_VM_NREQ];
+extern const char *const td_trigger_names[TD_NTRIG];
+extern const char *const td_populate_names[TD_NPOP];
+extern const char *const td_pagesize_names[TD_NPS];
+
+#define TD_NODE_ANY UINT64_MAX	/* no memory policy */
+
+struct td_opts {
+	struct ub_u64_list vmreq;	/* td_vmreq */
+	struct ub_u64_list sizes;	/* bytes per guest */
+	struct ub_u64_list size_pct;	/* "P%[:MAX]" items, see teardown.c */
+	struct ub_u64_list vms;		/* guests at once */
+	struct ub_u64_list vcpus;
+	struct ub_u64_list triggers;	/* td_trigger */
+	struct ub_u64_list populate;	/* td_populate */
+	struct ub_u64_list pagesize;	/* td_pagesize */
+	struct ub_u64_list nodes;	/* node ids or TD_NODE_ANY */
+	uint64_t repeat;
+	const char *out;
+	const char *baseline;		/* run dir or teardown.csv to compare */
+	const char *kvm_path;		/* /dev/kvm */
+	int dry_run;
+	int perf_record;
+	int help;
+};
+
+/* Parse the command line (argv[0] = "teardown"). 0, or 2 after a message
+ * naming the option and the offending token (kept in td_errbuf). */
+extern char td_errbuf[1024];
+int  td_parse(struct td_opts *o, int argc, char **argv, const char *where);
+void td_opts_free(struct td_opts *o);
+void td_usage(FILE *f);
+
+/* ---- teardown_caps.c ---- */
+
+/* What this host's KVM offers (or what UB_TEST_FAKE_KVM says). */
+struct td_caps {
+	int kvm;			/* /dev/kvm opened */
+	char kvm_why[160];		/* when !kvm */
+	int fake;			/* from UB_TEST_FAKE_KVM */
+	long vm_types;			/* KVM_CAP_VM_TYPES bitmap (0 = no cap) */
+	long gmem;			/* KVM_CAP_GUEST_MEMFD */
+	long user_memory2;		/* KVM_CAP_USER_MEMORY2 */
+	long prefault;			/* KVM_CAP_PRE_FAULT_MEMORY */
+	long max_vcpus;			/* KVM_CAP_MAX_VCPUS */
+	/* Per VM type (probed on a scratch VM of that type, -1 unknown). */
+	long gmem_flags[8];		/* KVM_CAP_GUEST_MEMFD_FLAGS */
+	long attrs[8];			/* KVM_CAP_MEMORY_ATTRIBUTES */
+	char modules[128];		/* "kvm_amd kvm_pvm" */
+	char tdx_param[16];		/* /sys/module/kvm_intel/parameters/tdx */
+	char tdx_log[160];		/* the "virt/tdx:" kernel line, if any */
+};
+
+int td_caps_probe(struct td_caps *c, const char *kvm_path);
+/* Parse a UB_TEST_FAKE_KVM string; 0 or -1 (message in td_errbuf). */
+int td_caps_fake(struct td_caps *c, const char *spec);
+
+/*
+ * Pick the VM type for a request. 0 with *type and the reason, or -1 with
+ * the reason naming what is missing (e.g. "KVM does not offer VM type 5
+ * (KVM_X86_TDX_VM): kvm_intel is not loaded ...").
+ */
+int td_choose_vm_type(const struct td_caps *c, enum td_vmreq req,
+		      unsigned *type, char *why, size_t n);
+const char *td_vm_type_name(unsigned type);	/* "tdx", "sw-protected", ... */
+/* Does the type have private memory (memory attributes)? */
+int td_vm_type_private(unsigned type);
+
+/* Memory the preflight may use (MemAvailable; per-node MemFree). */
+struct td_mem {
+	int fake;
+	uint64_t avail;			/* bytes, 0 unknown */
+	int nr_nodes;
+	uint64_t node_free[64];		/* bytes, 0 unknown */
+};
+int td_mem_probe(struct td_mem *m);
+/*
+ * 0 if VMS guests of SIZE (plus page-table overhead) fit the memory the
+ * host has available (on NODE unless TD_NODE_ANY), else -1 with a message.
+ */
+int td_preflight(const struct td_mem *m, uint64_t size, uint64_t vms,
+		 uint64_t node, char *why, size_t n);
+
+/* ---- teardown_guest.c ---- */
+
+/* Everything one run needs to know, resolved. */
+struct td_spec {
+	unsigned vm_type;		/* KVM_X86_*_VM */
+	char vm_type_reason[256];
+	enum td_trigger trigger;
+	enum td_populate populate;	/* requested */
+	enum td_pagesize pagesize;
+	uint64_t node;
+	uint64_t size;
+	unsigned vms, vcpus;
+	int use_gmem;			/* guest_memfd backing (else anon) */
+	uint64_t gmem_flags;
+	int private_mem;		/* set private, convert possible */
+	int can_prefault;		/* KVM says so (may still fail) */
+	char prefault_why[160];		/* when !can_prefault */
+};
+
+/* Per guest results. */
+struct td_guest_res {
+	double create_s, populate_s, teardown_s;
+	uint64_t mapped_4k, mapped_2m, mapped_1g;	/* UINT64_MAX unknown */
+	uint64_t mapped_after;		/* 4K-equivalents left after trigger */
+	char populate_used[16];		/* prefault | gmem | touch */
+	int mappings;			/* populate created KVM mappings */
+	char note[256];			/* why no mappings, fallback, ... */
+	char status[320];		/* "ok", "failed: STEP: errno ..." */
+	int ok;
+};
+
+struct td_perf;
+
+/* Run every guest of SPEC through create/populate/teardown. RES has
+ * spec->vms entries. Aggregate wall times land in AGG (create_s,
+ * populate_s, teardown_s). Returns 0, -1 on failure (statuses say why),
+ * or 130 when a signal arrived (all guests torn down). */
+int td_run_guests(const struct td_spec *spec, int kvm_fd,
+		  struct td_guest_res *res, struct td_guest_res *agg,
+		  struct td_perf *perf, const char *label);
+
+/* ---- teardown_perf.c ---- */
+struct td_perf {
+	int enabled;			/* --perf-record given */
+	int usable;			/* perf found and worked so far */
+	char why[256];			/* when not usable */
+	char dir[3800];			/* run directory */
+	char run_id[32];		/* set by the caller before start */
+	int pid;			/* running perf record, or 0 */
+	char data[4096];
+	char event[32];			/* "" default, or "cpu-clock" */
+};
+void td_perf_init(struct td_perf *p, int enabled, const char *dir);
+/* Start system-wide recording with call graphs; 0 or -1 (why set). */
+int  td_perf_start(struct td_perf *p);
+/* Stop and write the top kernel symbols to teardown-perf.txt. */
+void td_perf_stop(struct td_perf *p);
+
+/* ---- teardown_summary.c ---- */
+/* Write teardown-summary.txt from the run directory's teardown.csv,
+ * comparing with BASELINE (a run directory or a teardown.csv) if given. */
+int td_summary_write(const char *dir, const char *baseline,
+		     const char *kernel, const char *emulation);
+
+#define TD_CSV_COLS \
+	"run_id,repeat,vm_type,vm_type_reason,vm,vms,vcpus,size_bytes," \
+	"page_size,trigger,populate,mappings_populated,mapped_4k,mapped_2m," \
+	"create_s,populate_s,teardown_s,pages,ns_per_page,pages_per_s,status," \
+	"emulation"
+
+#endif
