@@ -95,6 +95,7 @@ static int __init ub_init(void)
 static void __exit ub_exit(void)
 {
 	debugfs_remove(ub_dir);
+	pr_info("unmap_bench %s unloaded\n", UB_MODULE_VERSION);
 }
 
 module_init(ub_init);

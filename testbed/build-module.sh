@@ -15,5 +15,5 @@ mkdir -p "$dest"
 # kmod/ are removed from the copy too, its build products are kept.
 rsync -a --delete --include='*/' --include='*.[chS]' --include=Kbuild \
 	--include=Makefile --exclude='*' "$UB_TOP/kmod/" "$dest/"
-make -s -C "$kdir" M="$dest" W=1 modules >&2
+make -s -C "$kdir" M="$dest" W=1 KCFLAGS=-Werror modules >&2
 echo "$dest/unmap_bench.ko"

@@ -25,6 +25,7 @@ tap_fails "unmap_bench gone from /proc/modules" grep -q '^unmap_bench ' /proc/mo
 tap_fails "debugfs directory removed" test -e /sys/kernel/debug/unmap_bench
 tap_check "second insmod" insmod $UB/unmap_bench.ko
 tap_check "second rmmod" rmmod unmap_bench
+if dmesg | grep -q "unmap_bench .* unloaded"; then tap_ok "unload is logged"; else tap_fail "unload is logged"; fi
 info=$($UB/unmapbench info 2>&1)
 if echo "$info" | grep -qi "not loaded"; then tap_ok "info says the module is not loaded"
 else tap_fail "info says the module is not loaded"; echo "$info" | sed 's/^/#   /'; fi
