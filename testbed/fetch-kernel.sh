@@ -9,8 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-apt_dir=$UB_CACHE/apt
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$UB_CACHE/src"
+mkdir -p "$UB_CACHE/src"
 
 # Reuse an extracted tree when one is there (the stamp is written last).
 stamp=$(ls -d "$UB_CACHE"/src/linux-source-*/.ub-extracted 2>/dev/null | sort -V | tail -n1 || true)
@@ -19,29 +18,8 @@ if [ -n "$stamp" ] && [ -z "${UB_REFETCH:-}" ]; then
 	exit 0
 fi
 
-# The archive URI comes from the system's own Debian sources.
-uri=""
-for f in /etc/apt/sources.list.d/*.sources; do
-	[ -f "$f" ] || continue
-	uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /debian\/?$/) { print $i; exit } }' "$f")
-	[ -n "$uri" ] && break
-done
-if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-	uri=$(awk '$1 == "deb" && $2 ~ /debian\/?$/ { print $2; exit }' /etc/apt/sources.list)
-fi
-[ -n "$uri" ] || ub_die "no Debian archive URI found in /etc/apt/sources.list{,.d}"
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -f "$keyring" ] || ub_die "missing $keyring (install debian-archive-keyring)"
-
-echo "deb [signed-by=$keyring] $uri sid main" > "$apt_dir/sources.list"
-apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list"
-	  -o "Dir::Etc::sourceparts=-"
-	  -o "Dir::State::Lists=$apt_dir/lists"
-	  -o "Dir::Cache::Archives=$apt_dir/archives"
-	  -o "APT::Get::List-Cleanup=0"
-	  -o "APT::Sandbox::User=root")
-ub_log "apt-get update (private list: $uri sid)"
-apt-get "${apt_opts[@]}" update -q >&2 || ub_die "apt-get update of the private sid list failed"
+ub_sid_apt_setup
+apt_opts=("${UB_APT_OPTS[@]}")
 
 # Take linux-source-<series>; if sid has moved on, the newest 7.x it offers.
 pkg=linux-source-$UB_KSERIES

@@ -13,3 +13,36 @@ ub_log() { echo "testbed: $*" >&2; }
 
 # Write an atomically-complete file: content goes to NAME.tmp, then rename.
 ub_atomic_mv() { mv -f "$1.tmp" "$1"; }
+
+# Set UB_APT_OPTS to apt options that read a private sources list for
+# Debian's sid suite (binary and source) kept in the cache, and update it.
+# The system's apt configuration and lists are never touched.
+ub_sid_apt_setup() {
+	local apt_dir=$UB_CACHE/apt uri="" f keyring
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
+	# The archive URI comes from the system's own Debian sources.
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /debian\/?$/) { print $i; exit } }' "$f")
+		[ -n "$uri" ] && break
+	done
+	if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+		uri=$(awk '$1 == "deb" && $2 ~ /debian\/?$/ { print $2; exit }' /etc/apt/sources.list)
+	fi
+	[ -n "$uri" ] || ub_die "no Debian archive URI found in /etc/apt/sources.list{,.d}"
+	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	[ -f "$keyring" ] || ub_die "missing $keyring (install debian-archive-keyring)"
+	{
+		echo "deb [signed-by=$keyring] $uri sid main"
+		echo "deb-src [signed-by=$keyring] $uri sid main"
+	} > "$apt_dir/sources.list"
+	UB_APT_OPTS=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list"
+		     -o "Dir::Etc::sourceparts=-"
+		     -o "Dir::State::Lists=$apt_dir/lists"
+		     -o "Dir::Cache::Archives=$apt_dir/archives"
+		     -o "APT::Get::List-Cleanup=0"
+		     -o "APT::Sandbox::User=root")
+	ub_log "apt-get update (private list: $uri sid)"
+	apt-get "${UB_APT_OPTS[@]}" update -q >&2 ||
+		ub_die "apt-get update of the private sid list failed"
+}
