@@ -112,11 +112,16 @@ def environment(rd):
     k = rd.tsc_khz()
     L += tf.para(f"TSC: {k:.0f} kHz (ns = cycles * 1e6 / tsc_khz)" if k else
                  "TSC: unknown (figures in cycles cannot be converted)")
+    if mod.get("loaded") and mod.get("abi_version") is not None:
+        modtxt = (f"unmap_bench {mod.get('version', '?')} ABI "
+                  f"{mod.get('abi_version')}, auto backend "
+                  f"{mod.get('auto_backend', '?')} "
+                  f"({mod.get('auto_reason', '')})")
+    else:
+        modtxt = "unmap_bench not loaded"
     L += tf.para(f"TDX: {tdx.get('status', '?')}"
                  f"{', module ' + str(tdx['module_version']) if tdx.get('module_version') else ''}"
-                 f"; module {mod.get('version', '?')} ABI "
-                 f"{mod.get('abi_version', '?')}, auto backend "
-                 f"{mod.get('auto_backend', '?')} ({mod.get('auto_reason', '')})")
+                 f"; {modtxt}")
     reasons = sorted({(r["backend"], r["backend_reason"])
                       for r in rd.runs.values()})
     for b, why in reasons[:4]:

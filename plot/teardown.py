@@ -56,6 +56,7 @@ def summarize(rd):
         d["reps"][rep].append(t["teardown_s"])
         d["nspp"].append(t["ns_per_page"])
         d["pages"].append(t["pages"])
+        # a 4K-equivalent count of the mappings KVM had; empty = unknown
         d["mapped"] &= bool(t["mappings_populated"])
         d["status"].add(t["status"])
         d["emulation"].add(t["emulation"])

@@ -258,7 +258,7 @@ def _write_teardown(path, rng, emulation, vm_type):
                         math.exp(rng.gauss(0, 0.05))
                     td = pages * nspp / 1e9
                     w.writerow([rid, rep, vm_type, "synthetic: no TDX", vm,
-                                vms, 4, size, "4k", "destroy", "prefault", 1,
+                                vms, 4, size, "4k", "destroy", "prefault", pages,
                                 pages, 0, 0.01, pages * 300e-9, repr(td),
                                 pages, repr(nspp), repr(1e9 / nspp),
                                 "ok", emulation])
