@@ -46,6 +46,18 @@ vm-prep: ## build what the testbed guest needs
 vm-bench: vm-prep ## run PROFILE inside the testbed, results into results/
 	testbed/vm-bench.sh $(PROFILE)
 
+# The instrument's own test on this CPU (no module needed): the userspace
+# build of the module's timing engine times the ground-truth ops with both
+# timers; plot/instrument.py reports linearity, resolution and precision
+# against the map_benchmark-style baseline. Recorded, not asserted.
+# In the testbed: make vm-bench PROFILE=instrument.
+bench-instrument: harness ## validate the timer natively (results/, instrument.txt)
+	@set -o pipefail; d=$$(harness/unmapbench instrument --where native \
+		--repeat $(or $(REPEAT),10) $(INSTRUMENT_ARGS)) && \
+	 python3 plot/instrument.py "$$d" && \
+	 python3 plot/report.py --no-plots "$$d" >/dev/null && \
+	 echo "run directory: $$d"
+
 compare: ## compare two run directories: make compare A=dir B=dir
 	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "usage: make compare A=RUNDIR B=RUNDIR" >&2; exit 2; }
 	python3 plot/compare.py $(A) $(B)
@@ -56,7 +68,7 @@ clean: ## remove build products (not results/ and not the cache)
 	$(MAKE) -C tests clean
 
 .PHONY: all help kmod harness tests-bin deps test bench testbed vm-prep \
-	vm-bench compare clean
+	vm-bench bench-instrument compare clean
 
 stress: ## the debug-flavour reliability suite at full fuzz count (slow)
 	UB_FLAVOUR=debug $(MAKE) vm-prep

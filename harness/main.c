@@ -16,6 +16,7 @@ static const struct {
 	{ "info", cmd_info, "host, CPU, NUMA, TDX, module and KVM facts" },
 	{ "micro", cmd_micro, "sweep the module's per-page measurements" },
 	{ "run", cmd_run, "run a profile from bench/profiles (quick, default, full, ...)" },
+	{ "instrument", cmd_instrument, "validate the timer on ground-truth ops (suite vs baseline)" },
 #ifndef UB_NO_TEARDOWN
 	{ "teardown", cmd_teardown, "tear down KVM guests and time the unmap path" },
 #endif
@@ -25,7 +26,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: unmapbench [-v|-q] COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].what);
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].what);
 	fprintf(f, "\n  unmapbench COMMAND --help   options of a command\n"
 		   "  unmapbench --version\n"
 		   "\n-v shows debug messages, -q only warnings and errors.\n"

@@ -13,6 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import compare  # noqa: E402
+import instrument  # noqa: E402
 import micro  # noqa: E402
 import rundir  # noqa: E402
 import stats  # noqa: E402
@@ -444,6 +445,11 @@ def markdown(rd, pairs, margin, first, plots):
             L += md_table(["variant", "n", "source", "median", "mean", "p10",
                            "p90", "p99", "p99.9", "min", "max", "MAD",
                            "CV"], rows) + [""]
+    ip = os.path.join(rd.path, "instrument.txt")
+    if os.path.exists(ip):
+        with open(ip, encoding="utf-8", errors="replace") as f:
+            L += ["## Instrument validation", "", "```"] + \
+                f.read().rstrip("\n").split("\n") + ["```", ""]
     td = teardown.table(rd)
     if td:
         L += ["## Guest teardown", "", "```"] + td + ["```", ""]
@@ -459,6 +465,22 @@ def markdown(rd, pairs, margin, first, plots):
         L.append("")
     L += ["## Methods", "", METHODS, ""]
     return "\n".join(L) + "\n"
+
+
+def instrument_section(rd, log):
+    """instrument.txt (plot/instrument.py) when present; written first
+    when the directory holds ground ops timed with both timers."""
+    p = os.path.join(rd.path, "instrument.txt")
+    if not os.path.exists(p) and instrument.applicable(rd):
+        try:
+            instrument.write(rd)
+        except (instrument.NotApplicable, ValueError,
+                ZeroDivisionError) as e:
+            log(f"report: instrument figures skipped: {e}")
+    if not os.path.exists(p):
+        return []
+    with open(p, encoding="utf-8", errors="replace") as f:
+        return f.read().rstrip("\n").split("\n")
 
 
 # ------------------------------------------------------------ main
@@ -490,6 +512,9 @@ def build(rd, margin=1.0, boot=1000, seed=1, plot=True, log=None):
     g = ground_section(rd)
     if g:
         L += g + [""]
+    ins = instrument_section(rd, log)
+    if ins:
+        L += ins + [""]
     td = teardown.table(rd)
     if td:
         L += td + [""]
