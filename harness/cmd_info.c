@@ -12,28 +12,13 @@
 #include "commands.h"
 #include "env.h"
 #include "json.h"
+#include "kvm_uapi.h"
 #include "log.h"
 #include "meta.h"
 #include "ubdev.h"
 #include "util.h"
 #include "version.h"
 
-/* Bookworm's linux-libc-dev (6.1) lacks these (values from Linux 7.2). */
-#ifndef KVM_CAP_MEMORY_ATTRIBUTES
-#define KVM_CAP_MEMORY_ATTRIBUTES 233
-#endif
-#ifndef KVM_CAP_GUEST_MEMFD
-#define KVM_CAP_GUEST_MEMFD 234
-#endif
-#ifndef KVM_CAP_VM_TYPES
-#define KVM_CAP_VM_TYPES 235
-#endif
-#ifndef KVM_CAP_PRE_FAULT_MEMORY
-#define KVM_CAP_PRE_FAULT_MEMORY 236
-#endif
-#ifndef KVM_CAP_GUEST_MEMFD_FLAGS
-#define KVM_CAP_GUEST_MEMFD_FLAGS 244
-#endif
 
 static const char info_usage[] =
 "usage: unmapbench info [--json] [--root DIR]\n"

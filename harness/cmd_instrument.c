@@ -536,7 +536,7 @@ static int instr_native(const struct instr_opts *o, int argc, char **argv)
 	struct native *n = ub_xcalloc(1, sizeof(*n));
 	struct ub_progress prog;
 	struct ub_meta m;
-	char out[PATH_MAX], st[256];
+	char out[PATH_MAX];
 	int rc = 0, id = 1, nt;
 	u64 seed = o->seed;
 
@@ -633,27 +633,8 @@ close:
 	}
 	if (!n->rd.open)
 		goto free_n;
-	m.end = (long)time(NULL);
-	if (rc == 0) {
-		m.status = "complete";
-		meta_write(&n->rd, &m);
-		if (rundir_complete(&n->rd))
-			rc = 1;
-		else
-			printf("%s\n", rundir_path(&n->rd));
-	} else {
-		if (rc == 130)
-			snprintf(st, sizeof(st), "interrupted: %s after %d/%d runs",
-				 ub_signal_name()[0] ? ub_signal_name() : "signal",
-				 n->runs_done, n->runs_planned);
-		else
-			snprintf(st, sizeof(st), "failed: after %d/%d runs: see log.txt",
-				 n->runs_done, n->runs_planned);
-		m.status = st;
-		meta_write(&n->rd, &m);
-		rundir_fail(&n->rd, "%s", st);
-		ub_err("%s; partial results in %s", st, rundir_path(&n->rd));
-	}
+	rc = meta_finish(&n->rd, &m, rc, n->runs_done, n->runs_planned, NULL,
+			 NULL);
 free_n:
 	free(n->unit);
 	env_free(&n->env);

@@ -1180,29 +1180,7 @@ int cmd_micro(int argc, char **argv)
 	rc = micro_session_run(&s, &plan);
 	if (micro_session_close(&s) && !rc)
 		rc = 1;
-	m.end = (long)time(NULL);
-	if (rc == 0) {
-		m.status = "complete";
-		meta_write(&rd, &m);
-		if (rundir_complete(&rd))
-			rc = 1;
-		else
-			printf("%s\n", rundir_path(&rd));
-	} else {
-		char st[256];
-
-		if (rc == 130)
-			snprintf(st, sizeof(st), "interrupted: %s after %d/%d runs",
-				 ub_signal_name()[0] ? ub_signal_name() : "signal",
-				 s.done, plan.n);
-		else
-			snprintf(st, sizeof(st), "failed: run %d of %d: %s", s.done + 1,
-				 plan.n, s.backend_reason[0] ? s.backend_reason : "see log.txt");
-		m.status = st;
-		meta_write(&rd, &m);
-		rundir_fail(&rd, "%s", st);
-		ub_err("%s; partial results in %s", st, rundir_path(&rd));
-	}
+	rc = meta_finish(&rd, &m, rc, s.done, plan.n, NULL, s.backend_reason);
 	micro_plan_free(&plan);
 	ubdev_close(&dev);
 	env_free(&env);

@@ -251,31 +251,8 @@ int cmd_run(int argc, char **argv)
 		}
 		if (rm.have_session && micro_session_close(&s) && !rc)
 			rc = 1;
-		m.end = (long)time(NULL);
-		if (!rc) {
-			m.status = "complete";
-			meta_write(&rd, &m);
-			if (rundir_complete(&rd))
-				rc = 1;
-			else
-				printf("%s\n", rundir_path(&rd));
-		} else {
-			char st[512];
-
-			if (rc == 130 || ub_signal_pending())
-				snprintf(st, sizeof(st), "interrupted: %s after %d/%d runs",
-					 ub_signal_name()[0] ? ub_signal_name() : "signal",
-					 done_runs, total);
-			else
-				snprintf(st, sizeof(st), "failed: %.200s after %d/%d runs: %.200s",
-					 failed_where ? failed_where : "?", done_runs, total,
-					 rm.have_session && s.backend_reason[0] ?
-					 s.backend_reason : "see log.txt");
-			m.status = st;
-			meta_write(&rd, &m);
-			rundir_fail(&rd, "%s", st);
-			ub_err("%s; partial results in %s", st, rundir_path(&rd));
-		}
+		rc = meta_finish(&rd, &m, rc, done_runs, total, failed_where,
+				 rm.have_session ? s.backend_reason : NULL);
 	}
 done:
 	for (int i = 0; i < prof.n; i++)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "env.h"
 #include "log.h"
@@ -129,4 +130,33 @@ int meta_write(struct ub_rundir *rd, const struct ub_meta *m)
 		return -1;
 	}
 	return 0;
+}
+
+int meta_finish(struct ub_rundir *rd, struct ub_meta *m, int rc, int done,
+		int total, const char *where, const char *detail)
+{
+	char st[512];
+
+	m->end = (long)time(NULL);
+	if (rc == 0) {
+		m->status = "complete";
+		meta_write(rd, m);
+		if (rundir_complete(rd))
+			return 1;
+		printf("%s\n", rundir_path(rd));
+		return 0;
+	}
+	if (rc == 130 || ub_signal_pending())
+		snprintf(st, sizeof(st), "interrupted: %s after %d/%d runs",
+			 ub_signal_name()[0] ? ub_signal_name() : "signal",
+			 done, total);
+	else
+		snprintf(st, sizeof(st), "failed: %.200s%safter %d/%d runs: %.200s",
+			 where ? where : "", where ? " " : "", done, total,
+			 detail && *detail ? detail : "see log.txt");
+	m->status = st;
+	meta_write(rd, m);
+	rundir_fail(rd, "%s", st);
+	ub_err("%s; partial results in %s", st, rundir_path(rd));
+	return rc;
 }

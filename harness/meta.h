@@ -36,6 +36,16 @@ struct ub_meta {
 };
 
 int meta_write(struct ub_rundir *rd, const struct ub_meta *m);
+/*
+ * End a run directory: with RC 0 mark meta.json and status complete,
+ * rename the directory and print its path (returns 1 if that fails);
+ * otherwise record why it stopped ("interrupted: SIGINT after D/T runs"
+ * for RC 130 or a pending signal, else "failed: [WHERE ]after D/T runs:
+ * DETAIL") in meta.json and status, leave it partial and say so.
+ * Returns the command's exit code.
+ */
+int meta_finish(struct ub_rundir *rd, struct ub_meta *m, int rc, int done,
+		int total, const char *where, const char *detail);
 /* Write the "module" member for MOD (NULL: probe says not loaded). */
 void meta_write_module(struct ub_json *j, const struct ubdev_info *mod);
 
