@@ -7,13 +7,16 @@
 #
 # usage: bench/bench.sh [PROFILE]
 # Environment: KDIR (kernel build tree, default /lib/modules/$(uname -r)/build),
-# UB_OUT (run directory, default results/<UTC>-<host>-<kernel release>).
+# UB_OUT (run directory, default results/<UTC>-<host>-<kernel release>),
+# UB_SYSROOT (prefix for /proc, /sys, /boot and /etc in the preflight
+# checks, so tests can point them at fixture trees; default none).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 profile=${1:-default}
 krel=$(uname -r)
 kdir=${KDIR:-/lib/modules/$krel/build}
+sr=${UB_SYSROOT:-}
 ko=$top/kmod/unmap_bench.ko
 ub=$top/harness/unmapbench
 
@@ -21,7 +24,7 @@ die() { printf 'make bench: error: %s\n' "$*" >&2; exit 1; }
 say() { printf 'make bench: %s\n' "$*" >&2; }
 
 # 1. Can this kernel load modules at all?
-if [ ! -e /proc/modules ]; then
+if [ ! -e "$sr/proc/modules" ]; then
 	die "this kernel ($krel) was built without module support (no /proc/modules), so unmap_bench.ko can never be loaded on this machine.
   Run the suite in the QEMU testbed instead:  make vm-bench
   (it boots a Linux 7.2 kernel under QEMU, loads the module there and copies
@@ -34,8 +37,8 @@ fi
 # 3. A build tree for the running kernel.
 if [ ! -e "$kdir/Makefile" ]; then
 	pkg="the kernel headers/build tree for $krel"
-	if [ -r /etc/os-release ]; then
-		. /etc/os-release
+	if [ -r "$sr/etc/os-release" ]; then
+		. "$sr/etc/os-release"
 		case " ${ID:-} ${ID_LIKE:-} " in
 		*" debian "*|*" ubuntu "*) pkg="apt-get install linux-headers-$krel" ;;
 		*" fedora "*|*" rhel "*|*" centos "*) pkg="dnf install kernel-devel-$krel" ;;
@@ -55,15 +58,15 @@ make -s -C "$top" kmod KDIR="$kdir" || die "building the module against $kdir fa
 
 # 5. Signature enforcement / lockdown.
 config_has() {
-	{ [ -r "/boot/config-$krel" ] && cat "/boot/config-$krel"; } 2>/dev/null | grep -qx "$1" && return 0
-	{ [ -r /proc/config.gz ] && zcat /proc/config.gz; } 2>/dev/null | grep -qx "$1"
+	{ [ -r "$sr/boot/config-$krel" ] && cat "$sr/boot/config-$krel"; } 2>/dev/null | grep -qx "$1" && return 0
+	{ [ -r "$sr/proc/config.gz" ] && zcat "$sr/proc/config.gz"; } 2>/dev/null | grep -qx "$1"
 }
 sig_enforced=no
-if [ "$(cat /sys/module/module/parameters/sig_enforce 2>/dev/null)" = Y ] ||
+if [ "$(cat "$sr/sys/module/module/parameters/sig_enforce" 2>/dev/null)" = Y ] ||
    config_has CONFIG_MODULE_SIG_FORCE=y; then
 	sig_enforced=yes
 fi
-lockdown=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/security/lockdown 2>/dev/null || true)
+lockdown=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$sr/sys/kernel/security/lockdown" 2>/dev/null || true)
 signer=$(modinfo -F signer "$ko" 2>/dev/null || true)
 if { [ "$sig_enforced" = yes ] || { [ -n "$lockdown" ] && [ "$lockdown" != none ]; }; } &&
    [ -z "$signer" ]; then
