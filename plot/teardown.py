@@ -34,18 +34,22 @@ def size_str(b):
 
 
 def summarize(rd):
-    """{config: dict(seconds=[per repeat], nspp=[per guest], ...)}.
+    """{config: dict(seconds=[per repeat], median_nspp, ...)}.
 
     A repeat's seconds is its aggregate row's (vm = all) teardown_s when
     the harness wrote one, else its slowest guest's (the guests of a
-    repeat are torn down concurrently: that is when all are gone)."""
+    repeat are torn down concurrently: that is when all are gone). Its
+    ns/page is those seconds over the pages of all its guests, the same
+    definition as the harness's teardown-summary.txt, so one run never
+    shows two different ns/page."""
     per = collections.OrderedDict()
     for t in rd.teardown:
         if t["teardown_s"] is None:
             continue            # skipped/failed: listed by skipped()
         k = config_key(t)
         d = per.setdefault(k, dict(reps=collections.defaultdict(list),
-                                   agg={}, nspp=[], mapped=True,
+                                   agg={}, rep_pages=collections.Counter(),
+                                   mapped=True,
                                    status=set(), emulation=set(), pages=[]))
         rep = (t["run_id"], t["repeat"])
         if t["vm"] == "all":
@@ -54,7 +58,7 @@ def summarize(rd):
             d["agg"][rep] = t["teardown_s"]
             continue
         d["reps"][rep].append(t["teardown_s"])
-        d["nspp"].append(t["ns_per_page"])
+        d["rep_pages"][rep] += t["pages"]
         d["pages"].append(t["pages"])
         # a 4K-equivalent count of the mappings KVM had; empty = unknown
         d["mapped"] &= bool(t["mappings_populated"])
@@ -67,7 +71,9 @@ def summarize(rd):
         d["seconds"] = secs
         d["median_s"] = stats.median(secs)
         d["min_s"], d["max_s"] = secs[0], secs[-1]
-        d["median_nspp"] = stats.median(d["nspp"])
+        nspp = [reps[r] * 1e9 / d["rep_pages"][r] for r in reps
+                 if d["rep_pages"][r]]
+        d["median_nspp"] = stats.median(nspp) if nspp else None
     return per
 
 
@@ -109,7 +115,8 @@ def table(rd):
         return [y for x in skipped(rd) for y in tf.para("Teardown not run: "
                                                         + x)]
     L = ["Guest teardown (seconds until every guest of a repeat is gone;",
-         "spread = half the min-max range over repeats, in % of median)"]
+         "spread = half the min-max range over repeats, in % of median;",
+         "ns/page = those seconds over the pages of all the guests)"]
     hdr = ["VM type", "vCPUs", "size", "VMs", "trigger", "teardown s",
            "spread", "ns/page"]
     rows = []

@@ -227,3 +227,35 @@ class CompareAB(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TeardownPerPage(unittest.TestCase):
+    def test_ns_per_page_is_wall_time_over_all_guests_pages(self):
+        # One definition of ns/page for a run: the seconds until every
+        # guest of a repeat is gone over the pages of all its guests (as
+        # the harness's teardown-summary.txt), never a per-guest figure.
+        import teardown as td
+        tmp = tempfile.mkdtemp(prefix="ub-td-")
+        try:
+            d = os.path.join(tmp, "d")
+            synth.write_rundir(d, seed=2, rounds=5)
+            rd = report.rundir.load(d)
+            per = td.summarize(rd)
+            multi = [k for k in per if k[3] > 1]
+            self.assertTrue(multi)
+            for k in multi:
+                want = []
+                reps = {}
+                for t in rd.teardown:
+                    if td.config_key(t) != k or t["vm"] == "all":
+                        continue
+                    r = reps.setdefault((t["run_id"], t["repeat"]), [0, 0])
+                    r[0] = max(r[0], t["teardown_s"])
+                    r[1] += t["pages"]
+                want = sorted(s * 1e9 / p for s, p in reps.values())
+                mid = len(want) // 2
+                med = want[mid] if len(want) % 2 else \
+                    (want[mid - 1] + want[mid]) / 2
+                self.assertAlmostEqual(per[k]["median_nspp"], med, places=6)
+        finally:
+            shutil.rmtree(tmp)
