@@ -1116,6 +1116,7 @@ int cmd_micro(int argc, char **argv)
 	struct micro_plan plan;
 	struct ub_rundir rd;
 	struct micro_session s;
+	int wfail;
 	struct ub_meta m;
 	char out[PATH_MAX], est[32];
 	int rc, have_dev;
@@ -1178,9 +1179,11 @@ int cmd_micro(int argc, char **argv)
 	}
 	meta_write(&rd, &m);
 	rc = micro_session_run(&s, &plan);
-	if (micro_session_close(&s) && !rc)
+	wfail = micro_session_close(&s) && !rc;
+	if (wfail)
 		rc = 1;
-	rc = meta_finish(&rd, &m, rc, s.done, plan.n, NULL, s.backend_reason);
+	rc = meta_finish(&rd, &m, rc, s.done, plan.n, NULL,
+			 wfail ? MICRO_WRITE_FAILED : s.backend_reason);
 	micro_plan_free(&plan);
 	ubdev_close(&dev);
 	env_free(&env);

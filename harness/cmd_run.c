@@ -54,6 +54,7 @@ int cmd_run(int argc, char **argv)
 	const char *name = NULL, *out_opt = NULL;
 	char *extra[4];
 	int nextra = 0, dry = 0, rc = 0, total = 0, have_dev, micro_lines = 0;
+	int wfail;
 	double est = 0;
 	struct ub_profile prof;
 	struct line_state *ls;
@@ -249,9 +250,11 @@ int cmd_run(int argc, char **argv)
 			if (rc)
 				failed_where = l->where;
 		}
-		if (rm.have_session && micro_session_close(&s) && !rc)
+		wfail = rm.have_session && micro_session_close(&s) && !rc;
+		if (wfail)
 			rc = 1;
 		rc = meta_finish(&rd, &m, rc, done_runs, total, failed_where,
+				 wfail ? MICRO_WRITE_FAILED :
 				 rm.have_session ? s.backend_reason : NULL);
 	}
 done:

@@ -175,6 +175,8 @@ int ub_csv_end_row(struct ub_csv *c)
 int ub_csv_flush(struct ub_csv *c)
 {
 	if (fflush(c->f) || ferror(c->f)) {
+		if (!c->io_errno)
+			c->io_errno = errno ? errno : EIO;
 		c->err = 1;
 		return -1;
 	}
@@ -188,12 +190,21 @@ int ub_csv_close(struct ub_csv *c)
 	if (!c)
 		return 0;
 	rc = c->err || c->col ? -1 : 0;
-	if (fflush(c->f) || ferror(c->f))
+	errno = 0;
+	if (fflush(c->f) || ferror(c->f)) {
+		if (!c->io_errno)
+			c->io_errno = errno ? errno : EIO;
 		rc = -1;
-	if (fclose(c->f))
+	}
+	if (fclose(c->f)) {
+		if (!c->io_errno)
+			c->io_errno = errno ? errno : EIO;
 		rc = -1;
-	if (rc)
-		ub_err("%s: write failed or incomplete", c->path);
+	}
+	if (rc && c->io_errno)
+		ub_err("%s: write failed: %s", c->path, strerror(c->io_errno));
+	else if (rc)
+		ub_err("%s: incomplete (a row was left unfinished)", c->path);
 	free(c->path);
 	free(c);
 	return rc;

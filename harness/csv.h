@@ -44,6 +44,7 @@ struct ub_csv {
 	int	ncols;
 	int	col;		/* cells written in the current row */
 	int	err;
+	int	io_errno;	/* first write error's errno, 0 if none */
 	unsigned long rows;
 };
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "env.h"
 #include "log.h"
@@ -126,7 +127,11 @@ int meta_write(struct ub_rundir *rd, const struct ub_meta *m)
 	if (fclose(f))
 		rc = -1;
 	if (rc || rename(tmp, fin)) {
-		ub_err("%s: could not write meta.json", fin);
+		int e = errno;
+
+		unlink(tmp);
+		ub_err("%s: could not write meta.json: %s", fin,
+		       e ? strerror(e) : "write error");
 		return -1;
 	}
 	return 0;
@@ -140,11 +145,16 @@ int meta_finish(struct ub_rundir *rd, struct ub_meta *m, int rc, int done,
 	m->end = (long)time(NULL);
 	if (rc == 0) {
 		m->status = "complete";
-		meta_write(rd, m);
-		if (rundir_complete(rd))
+		/* A directory only looks complete with its record complete. */
+		if (meta_write(rd, m)) {
+			rc = 1;
+			detail = "could not write meta.json (see log.txt)";
+		} else if (rundir_complete(rd)) {
 			return 1;
-		printf("%s\n", rundir_path(rd));
-		return 0;
+		} else {
+			printf("%s\n", rundir_path(rd));
+			return 0;
+		}
 	}
 	if (rc == 130 || ub_signal_pending())
 		snprintf(st, sizeof(st), "interrupted: %s after %d/%d runs",

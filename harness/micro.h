@@ -101,6 +101,9 @@ int  micro_session_open(struct micro_session *s, struct ub_rundir *rd,
 			struct ub_topo *topo, int total_runs);
 /* 0 ok, 1 failed, 130 interrupted. */
 int  micro_session_run(struct micro_session *s, const struct micro_plan *p);
+/* Status detail when the measurements ran but their files could not be
+ * written (the errno is in log.txt). */
+#define MICRO_WRITE_FAILED "writing the result files failed (see log.txt)"
 int  micro_session_close(struct micro_session *s);
 /* meta.json "measurement" member for a session (meta extra callback). */
 void micro_session_meta(struct ub_json *j, void *session);

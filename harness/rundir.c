@@ -70,12 +70,30 @@ static int write_status(struct ub_rundir *rd, const char *text)
 		return -1;
 	}
 	f = fopen(tmp, "we");
-	if (!f)
+	if (f) {
+		fprintf(f, "%s\n", text);
+		if (!fclose(f) && !rename(tmp, fin))
+			return 0;
+	}
+	/*
+	 * Typically a full disk. Rewrite the status in place: truncating it
+	 * frees its own block, so a full disk can still record why a run
+	 * stopped instead of leaving "running" behind.
+	 */
+	int e = errno;
+
+	unlink(tmp);
+	f = fopen(fin, "we");
+	if (!f) {
+		errno = e;
 		return -1;
+	}
 	fprintf(f, "%s\n", text);
-	if (fclose(f))
+	if (fclose(f)) {
+		errno = e;
 		return -1;
-	return rename(tmp, fin);
+	}
+	return 0;
 }
 
 int rundir_create(struct ub_rundir *rd, const char *out)
@@ -148,6 +166,11 @@ int rundir_create(struct ub_rundir *rd, const char *out)
 		int e = errno;
 
 		ub_err("%s/status: %s", rd->partial, strerror(e));
+		/* Nothing was measured: leave nothing behind. */
+		unlink(rundir_file(rd, "status.tmp"));
+		unlink(rundir_file(rd, "status"));
+		if (!rmdir(rd->partial))
+			rd->open = 0;
 		errno = e;
 		return -1;
 	}

@@ -844,7 +844,7 @@ int cmd_teardown(int argc, char **argv)
 	struct ub_rundir rd;
 	struct ub_meta m;
 	char out[PATH_MAX];
-	int r;
+	int r, done = 0;
 
 	memset(&x, 0, sizeof(x));
 	r = td_parse(&x.o, argc, argv, NULL);
@@ -895,29 +895,17 @@ int cmd_teardown(int argc, char **argv)
 	m.extra = meta_extra;
 	m.extra_arg = &x;
 	meta_write(&rd, &m);
+	x.progress_done = &done;
 	r = execute(&x, rundir_path(&rd), env.emulation, env.kernel_release);
-	m.end = (long)time(NULL);
-	if (r == 0) {
-		m.status = "complete";
-		meta_write(&rd, &m);
-		rundir_complete(&rd);
+	if (r == 130)
+		ub_info("teardown: every guest was torn down; rows so far are "
+			"in teardown.csv");
+	r = meta_finish(&rd, &m, r, done, (int)x.nplans, NULL,
+			"a teardown run failed (see teardown.csv status and "
+			"log.txt)");
+	if (r == 0)
 		ub_info("teardown: results in %s (teardown.csv, "
 			"teardown-summary.txt)", rundir_path(&rd));
-	} else {
-		char st[256];
-
-		if (r == 130)
-			snprintf(st, sizeof(st), "interrupted: %s; every guest "
-				 "torn down; rows so far are in teardown.csv",
-				 ub_signal_name());
-		else
-			snprintf(st, sizeof(st), "failed: a teardown run failed "
-				 "(see teardown.csv status and log.txt)");
-		m.status = st;
-		meta_write(&rd, &m);
-		rundir_fail(&rd, "%s", st);
-		ub_err("teardown: %s; partial results in %s", st, rundir_path(&rd));
-	}
 	env_free(&env);
 	td_ctx_free(&x);
 	return r;

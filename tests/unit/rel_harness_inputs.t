@@ -59,6 +59,11 @@ no_complete_dir() {
 			nok "$d: partial directory says 'complete'"
 			return 1
 		fi
+		# The process has ended: its status must say why, not "running".
+		if [ "$st" = running ]; then
+			nok "$d: partial directory still says 'running' after exit $rc"
+			return 1
+		fi
 	fi
 	return 0
 }
@@ -70,7 +75,11 @@ complete_ok() {
 	python3 - "$1" <<'PY'
 import csv, glob, json, os, sys
 d = sys.argv[1]
-json.load(open(os.path.join(d, "meta.json")))
+meta = json.load(open(os.path.join(d, "meta.json")))
+if meta.get("status") != "complete":
+    sys.exit(f"meta.json says status {meta.get('status')!r} in a complete run")
+if glob.glob(os.path.join(d, "*.tmp")):
+    sys.exit(f"temporary files left: {glob.glob(os.path.join(d, '*.tmp'))}")
 for f in glob.glob(os.path.join(d, "*.csv")):
     rows = list(csv.reader(open(f)))
     if not rows:
