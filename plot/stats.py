@@ -460,9 +460,35 @@ def paired_analysis(a, b, margin_pct=1.0, conf=0.95, boot_reps=1000,
     if v == "inconclusive":
         more = rounds_needed(d, est, lo, hi, margin_log, conf)
         v = verdict(res["lo_pct"], res["hi_pct"], margin_pct, more)
+    # A coarse timer (or few ops per round) puts per-round values on a
+    # lattice. If its step is not finer than the margin, a real change
+    # smaller than one step can give identical rounds, a zero-width CI at
+    # 0 and a false "equivalent": equivalence is then not claimed.
+    res["resolution_pct"] = resolution_pct(a, b)
+    if v.startswith("equivalent") and res["resolution_pct"] is not None \
+            and res["resolution_pct"] >= margin_pct:
+        step = ("every round gave the same value"
+                if math.isinf(res["resolution_pct"]) else
+                f"values quantised in {res['resolution_pct']:.2g}% steps")
+        v = (f"inconclusive: {step}, not finer than "
+             f"\u00b1{margin_pct:g}%; use more ops per round")
     res["more"] = more
     res["verdict"] = v
     return res
+
+
+def resolution_pct(a, b):
+    """Smallest step between distinct per-round values of a and b, in
+    percent of median(a); None when it cannot be told (fewer than two
+    distinct values: then the step is at least the whole spread)."""
+    vals = sorted(set(a) | set(b))
+    m = median(a) if a else 0
+    if not m:
+        return None
+    if len(vals) < 2:
+        return math.inf
+    step = min(y - x for x, y in zip(vals, vals[1:]))
+    return 100.0 * step / abs(m)
 
 
 def unpaired_analysis(a, b, margin_pct=1.0, conf=0.95):

@@ -101,6 +101,26 @@ class Tests(unittest.TestCase):
 
 
 class Verdicts(unittest.TestCase):
+    def test_coarse_lattice_never_claims_equivalence(self):
+        # A true +1.5% change on values quantised in 4% steps: every round
+        # rounds both shapes to the same value, the CI is [0, 0], and
+        # without a guard that reads "equivalent within +-1%".
+        rng = random.Random(7)
+        q = lambda v: 4.0 * round(v / 4.0)
+        a_true = [100.0 * (1 + rng.gauss(0, 0.002)) for _ in range(60)]
+        a = [q(v) for v in a_true]
+        b = [q(v * 1.015) for v in a_true]
+        r = stats.paired_analysis(a, b, margin_pct=1.0, boot_reps=0)
+        self.assertFalse(r["verdict"].startswith("equivalent"), r["verdict"])
+        self.assertIn("use more ops per round", r["verdict"])
+
+    def test_fine_values_can_be_equivalent(self):
+        rng = random.Random(8)
+        a = [1000.0 * (1 + rng.gauss(0, 0.002)) for _ in range(200)]
+        b = [v * (1 + rng.gauss(0, 0.0005)) for v in a]
+        r = stats.paired_analysis(a, b, margin_pct=1.0, boot_reps=0)
+        self.assertTrue(r["verdict"].startswith("equivalent"), r["verdict"])
+
     def test_rules(self):
         v = stats.verdict
         self.assertEqual(v(-0.5, 0.5, 1), "equivalent within \u00b11%")
