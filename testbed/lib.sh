@@ -11,9 +11,6 @@ UB_TOP=$(cd "$UB_TESTBED_DIR/.." && pwd)
 ub_die() { echo "testbed: error: $*" >&2; exit 1; }
 ub_log() { echo "testbed: $*" >&2; }
 
-# Write an atomically-complete file: content goes to NAME.tmp, then rename.
-ub_atomic_mv() { mv -f "$1.tmp" "$1"; }
-
 # Set UB_APT_OPTS to apt options that read a private sources list for
 # Debian's sid suite (binary and source) kept in the cache, and update it.
 # The system's apt configuration and lists are never touched.
