@@ -17,6 +17,7 @@ int cmd_info(int argc, char **argv);		/* cmd_info.c */
 int cmd_micro(int argc, char **argv);		/* cmd_micro.c */
 int cmd_run(int argc, char **argv);		/* cmd_run.c */
 int cmd_instrument(int argc, char **argv);	/* cmd_instrument.c */
+int cmd_compare(int argc, char **argv);		/* cmd_compare.c */
 #ifndef UB_NO_TEARDOWN
 int cmd_teardown(int argc, char **argv);	/* teardown*.c (teardown helper) */
 #endif

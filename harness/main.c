@@ -16,6 +16,7 @@ static const struct {
 	{ "info", cmd_info, "host, CPU, NUMA, TDX, module and KVM facts" },
 	{ "micro", cmd_micro, "sweep the module's per-page measurements" },
 	{ "run", cmd_run, "run a profile from bench/profiles (quick, default, full, ...)" },
+	{ "compare", cmd_compare, "compare two run directories (before/after a patch)" },
 	{ "instrument", cmd_instrument, "validate the timer on ground-truth ops (suite vs baseline)" },
 #ifndef UB_NO_TEARDOWN
 	{ "teardown", cmd_teardown, "tear down KVM guests and time the unmap path" },
