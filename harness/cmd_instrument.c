@@ -578,15 +578,7 @@ static int instr_native(const struct instr_opts *o, int argc, char **argv)
 		PRIu64 " rounds x %" PRIu64 " ops x %u ground ops; writing %s", n->cpu,
 		n->tsc_khz, n->runs_planned, o->rounds, o->units, n->nr_var,
 		rundir_path(&n->rd));
-	memset(&m, 0, sizeof(m));
-	m.argc = argc + 1;
-	m.argv = argv - 1;
-	m.start = (long)time(NULL);
-	m.status = "running";
-	m.env = &n->env;
-	m.mod = NULL;
-	m.extra = native_meta;
-	m.extra_arg = n;
+	meta_begin(&m, argc + 1, argv - 1, &n->env, NULL, native_meta, n);
 #define OPEN(f, file, cols) \
 	(n->f = ub_csv_open(rundir_file(&n->rd, file), cols, 0))
 	if (!OPEN(runs, "runs.csv", UB_RUNS_CSV_COLS) ||

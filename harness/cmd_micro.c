@@ -1164,15 +1164,7 @@ int cmd_micro(int argc, char **argv)
 		return 1;
 	ub_logfile("unmapbench %s micro: %d runs, estimated %s", UB_VERSION, plan.n, est);
 	ub_info("micro: %d runs, estimated %s; writing %s", plan.n, est, rundir_path(&rd));
-	memset(&m, 0, sizeof(m));
-	m.argc = argc + 1;
-	m.argv = argv - 1;
-	m.start = (long)time(NULL);
-	m.status = "running";
-	m.env = &env;
-	m.mod = &dev.mi;
-	m.extra = meta_extra;
-	m.extra_arg = &s;
+	meta_begin(&m, argc + 1, argv - 1, &env, &dev.mi, meta_extra, &s);
 	if (micro_session_open(&s, &rd, &env, &dev, &topo, plan.n)) {
 		rundir_fail(&rd, "failed: cannot create the result files");
 		return 1;

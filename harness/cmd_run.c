@@ -202,15 +202,8 @@ int cmd_run(int argc, char **argv)
 	memset(&rm, 0, sizeof(rm));
 	rm.s = &s;
 	rm.prof = &prof;
-	memset(&m, 0, sizeof(m));
-	m.argc = argc + 1;
-	m.argv = argv - 1;
-	m.start = (long)time(NULL);
-	m.status = "running";
-	m.env = &env;
-	m.mod = micro_lines ? &dev.mi : NULL;
-	m.extra = run_meta_extra;
-	m.extra_arg = &rm;
+	meta_begin(&m, argc + 1, argv - 1, &env, micro_lines ? &dev.mi : NULL,
+		   run_meta_extra, &rm);
 	if (micro_lines) {
 		if (micro_session_open(&s, &rd, &env, &dev, &topo, total)) {
 			rundir_fail(&rd, "failed: cannot create the result files");

@@ -83,6 +83,21 @@ void meta_write_module(struct ub_json *j, const struct ubdev_info *mod)
 	ub_json_obj_end(j);
 }
 
+void meta_begin(struct ub_meta *m, int argc, char **argv,
+		const struct ub_env *env, const struct ubdev_info *mod,
+		void (*extra)(struct ub_json *j, void *arg), void *arg)
+{
+	memset(m, 0, sizeof(*m));
+	m->argc = argc;
+	m->argv = argv;
+	m->start = (long)time(NULL);
+	m->status = "running";
+	m->env = env;
+	m->mod = mod;
+	m->extra = extra;
+	m->extra_arg = arg;
+}
+
 int meta_write(struct ub_rundir *rd, const struct ub_meta *m)
 {
 	char tmp[PATH_MAX + 32], fin[PATH_MAX + 32], ts[32];

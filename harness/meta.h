@@ -35,6 +35,13 @@ struct ub_meta {
 	void	*extra_arg;
 };
 
+/*
+ * Start M for a command: ARGC/ARGV as recorded in meta.json, the start
+ * time now, status "running", ENV, MOD (may be NULL) and EXTRA(ARG).
+ */
+void meta_begin(struct ub_meta *m, int argc, char **argv,
+		const struct ub_env *env, const struct ubdev_info *mod,
+		void (*extra)(struct ub_json *j, void *arg), void *arg);
 int meta_write(struct ub_rundir *rd, const struct ub_meta *m);
 /*
  * End a run directory: with RC 0 mark meta.json and status complete,

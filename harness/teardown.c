@@ -886,14 +886,7 @@ int cmd_teardown(int argc, char **argv)
 		td_ctx_free(&x);
 		return 1;
 	}
-	memset(&m, 0, sizeof(m));
-	m.argc = argc;
-	m.argv = argv;
-	m.start = (long)time(NULL);
-	m.status = "running";
-	m.env = &env;
-	m.extra = meta_extra;
-	m.extra_arg = &x;
+	meta_begin(&m, argc, argv, &env, NULL, meta_extra, &x);
 	meta_write(&rd, &m);
 	x.progress_done = &done;
 	r = execute(&x, rundir_path(&rd), env.emulation, env.kernel_release);
