@@ -11,6 +11,7 @@
 #ifndef REL_COMMON_H
 #define REL_COMMON_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
@@ -342,6 +343,38 @@ static inline int rel_module_loaded(void)
 static inline int rel_delete_module(const char *name, int flags)
 {
 	return (int)syscall(SYS_delete_module, name, flags);
+}
+
+/* The module's kernel threads alive now (comm "unmap_bench*"), their
+ * names comma-separated in NAMES when given; -1 if /proc is unreadable. */
+static inline int rel_module_threads(char *names, size_t n)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int cnt = 0;
+	size_t off = 0;
+
+	if (names && n)
+		names[0] = 0;
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char path[300], comm[64];
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		if (rel_read_file(path, comm, sizeof(comm)))
+			continue;
+		comm[strcspn(comm, "\n")] = 0;
+		if (strncmp(comm, "unmap_bench", 11))
+			continue;
+		cnt++;
+		if (names && off + strlen(comm) + 2 < n)
+			off += snprintf(names + off, n - off, "%s%s", off ? "," : "", comm);
+	}
+	closedir(d);
+	return cnt;
 }
 
 #endif

@@ -157,28 +157,6 @@ static void attrs_reset(void)
 	attr_set(FPA, "ignore-gfp-highmem", "Y");
 }
 
-static int module_threads(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		char path[300], comm[64];
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		if (!rel_read_file(path, comm, sizeof(comm)) &&
-		    !strncmp(comm, "unmap_bench", 11))
-			n++;
-	}
-	closedir(d);
-	return n;
-}
-
 /*
  * Free memory in KiB as 60-rel-lib.sh counts it: MemFree, plus pages on
  * the per-CPU lists, plus Slab (slab leaks are kmemleak's to find; KASAN's
@@ -303,7 +281,7 @@ static void sweep(int fd, const struct shape *s)
 				rel_note("%s: failing allocation %u gave %s (%s)", s->name,
 					 n, rel_errname(-ret), s->info ? "" : p.x.r.reason);
 		}
-		if (module_threads() > 0) {
+		if (rel_module_threads(NULL, 0) > 0) {
 			leftover++;
 			if (leftover <= 3)
 				rel_note("%s: module threads alive after failing allocation %u",
@@ -414,7 +392,7 @@ static void random_mode(int fd, unsigned runs)
 	rel_tap(!bad, "fault random: %u RUNs with 5%% of the module's allocations "
 		"failing returned 0 or ENOMEM (%u did not)", runs, bad);
 	rel_tap(fired > 0, "fault random: faults were injected (%lld)", fired);
-	rel_tap(module_threads() == 0, "fault random: no module thread left");
+	rel_tap(rel_module_threads(NULL, 0) == 0, "fault random: no module thread left");
 	ret = issue(fd, &s, &p);
 	rel_tap(ret == 0, "fault random: the RUN succeeds once faults stop (%s)",
 		rel_errname(-ret));

@@ -44,44 +44,13 @@ struct outcome {
 	char reason[UB_REASON_LEN];
 };
 
-/* Module threads alive now, with their names in *names. */
-static int module_threads(char *names, size_t n)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int cnt = 0;
-	size_t off = 0;
-
-	if (names && n)
-		names[0] = 0;
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		char path[300], comm[64];
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		if (rel_read_file(path, comm, sizeof(comm)))
-			continue;
-		comm[strcspn(comm, "\n")] = 0;
-		if (strncmp(comm, "unmap_bench", 11))
-			continue;
-		cnt++;
-		if (names && off + strlen(comm) + 2 < n)
-			off += snprintf(names + off, n - off, "%s%s", off ? "," : "", comm);
-	}
-	closedir(d);
-	return cnt;
-}
-
 /* Wait until the module's threads exist (the RUN is running). */
 static int wait_running(pid_t child, int want)
 {
 	for (int i = 0; i < 600; i++) {	/* 60 s */
 		int st;
 
-		if (module_threads(NULL, 0) >= want)
+		if (rel_module_threads(NULL, 0) >= want)
 			return 0;
 		if (waitpid(child, &st, WNOHANG) == child)
 			return -1;	/* ended before we saw it run */
@@ -180,7 +149,7 @@ static int after_checks(const char *what, int fd)
 {
 	struct rel_run x;
 	char names[256];
-	int n = module_threads(names, sizeof(names)), ret;
+	int n = rel_module_threads(names, sizeof(names)), ret;
 
 	rel_tap(n == 0, "%s: no module thread left after the RUN ended (%d: %s)", what,
 		n, names);
@@ -208,7 +177,7 @@ static int case_signal(int fd, int sig)
 		waitpid(pid, &st, 0);
 		return 1;
 	}
-	module_threads(names, sizeof(names));
+	rel_module_threads(names, sizeof(names));
 	rel_note("%s: module threads while running: %s", what, names);
 	kill(pid, sig);
 	if (wait_child(pid, LONG_WALL_MS / 1000 + 60, &st)) {
