@@ -39,9 +39,9 @@
 
 #define UB_LINE			64
 #define UB_ORDER_2M		9		/* 2M folio */
-#define UB_PAGES_2M		512U
+#define UB_PAGES_2M		UB_PAGES_PER_2M
 static_assert(PAGE_SIZE << UB_ORDER_2M == SZ_2M);
-static_assert(UB_PAGES_2M << PAGE_SHIFT == SZ_2M);
+static_assert(UB_PAGES_PER_2M << PAGE_SHIFT == SZ_2M);
 
 /*
  * Limits of one RUN (ERANGE beyond them). Besides these, the pages of all
@@ -129,18 +129,13 @@ u64 ub_seamcall(u64 leaf, u64 rcx);
 
 /* ub_variants.c: the table of named variants. */
 struct ub_variant {
-	const char	*name;
-	u8		shape;		/* enum ub_shape */
-	u8		path;		/* enum ub_path */
-	u8		granule;	/* enum ub_granule */
-	u32		param;		/* ground truth: adds per op */
+	struct ub_variant_desc	d;	/* as INFO reports it */
 	ub_batch_fn	fn[UB_BACKEND_NR];	/* by backend; AUTO unused */
 };
 
 extern struct ub_variant ub_variants[UB_MAX_VARIANTS];
 extern unsigned int ub_nr_variants;
 void ub_variants_init(void);
-bool ub_variant_applies(const struct ub_variant *v, u32 granule);
 u32 ub_variant_unit_pages(const struct ub_variant *v, u32 granule);
 u32 ub_variant_insns(const struct ub_variant *v, u32 backend, bool clear);
 

@@ -105,11 +105,7 @@ long ub_ioctl_info(void __user *uarg, u32 usize)
 	for (i = 0; i < ub_nr_variants; i++) {
 		struct ub_variant_desc *d = &info->variants[i];
 
-		strscpy(d->name, ub_variants[i].name, sizeof(d->name));
-		d->shape = ub_variants[i].shape;
-		d->path = ub_variants[i].path;
-		d->granule = ub_variants[i].granule;
-		d->param = ub_variants[i].param;
+		*d = ub_variants[i].d;
 	}
 	if (copy_to_user(uarg, info, min_t(size_t, usize, sizeof(*info))))
 		ret = -EFAULT;

@@ -158,7 +158,7 @@ static int ub_select(struct ub_run *r, struct ub_runctx *rc)
 	rc->nsel = 0;
 	for (i = 0; i < ub_nr_variants; i++) {
 		v = &ub_variants[i];
-		if (!(r->variant_mask & BIT_ULL(i)) || !ub_variant_applies(v, r->granule))
+		if (!(r->variant_mask & BIT_ULL(i)) || !ub_variant_applies(&v->d, r->granule))
 			continue;
 		rc->sel[rc->nsel] = i;
 		rc->jvar[rc->nsel].unit_pages = ub_variant_unit_pages(v, r->granule);
@@ -537,7 +537,7 @@ static int ub_run_locked(struct ub_run *r)
 		goto out_free;
 	}
 
-	unit_pages = r->granule == UB_GRANULE_2M ? UB_PAGES_2M : 1;
+	unit_pages = ub_granule_pages(r->granule);
 	rc->unit_pages = unit_pages;
 	rc->order = r->granule == UB_GRANULE_2M ? UB_ORDER_2M : 0;
 	ret = ub_check_node(r, unit_pages);

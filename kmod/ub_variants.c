@@ -54,10 +54,10 @@ static __always_inline u64 ub_sink(u64 v)
 #undef UB_BK
 
 #define UB_VT(nm, pth, shp, gr, f) {					\
-	.name = nm,							\
-	.path = UB_PATH_##pth,						\
-	.shape = UB_SHAPE_##shp,					\
-	.granule = UB_GRANULE_##gr,					\
+	.d.name = nm,							\
+	.d.path = UB_PATH_##pth,					\
+	.d.shape = UB_SHAPE_##shp,					\
+	.d.granule = UB_GRANULE_##gr,					\
 	.fn = {								\
 		[UB_BACKEND_NULL] = ub_null_b_##f,			\
 		[UB_BACKEND_MODEL] = ub_model_b_##f,			\
@@ -97,27 +97,22 @@ void __init ub_variants_init(void)
 	ub_nr_variants = ARRAY_SIZE(ub_tdx_variants);
 	for (i = 0; i < ub_nr_ground && ub_nr_variants < UB_MAX_VARIANTS; i++) {
 		v = &ub_variants[ub_nr_variants++];
-		v->name = ub_ground_ops[i].name;
-		v->shape = UB_SHAPE_NONE;
-		v->path = UB_PATH_GROUND;
-		v->granule = UB_GRANULE_ANY;
-		v->param = ub_ground_ops[i].adds;
+		strscpy(v->d.name, ub_ground_ops[i].name, sizeof(v->d.name));
+		v->d.shape = UB_SHAPE_NONE;
+		v->d.path = UB_PATH_GROUND;
+		v->d.granule = UB_GRANULE_ANY;
+		v->d.param = ub_ground_ops[i].adds;
 		for (b = UB_BACKEND_NULL; b < UB_BACKEND_NR; b++)
 			v->fn[b] = ub_ground_ops[i].fn;
 	}
 }
 
-bool ub_variant_applies(const struct ub_variant *v, u32 granule)
-{
-	return v->granule == UB_GRANULE_ANY || v->granule == granule;
-}
-
 /* 4K pages one op covers; ground-truth ops touch none. */
 u32 ub_variant_unit_pages(const struct ub_variant *v, u32 granule)
 {
-	if (v->path == UB_PATH_GROUND)
+	if (v->d.path == UB_PATH_GROUND)
 		return 0;
-	return granule == UB_GRANULE_2M ? UB_PAGES_2M : 1;
+	return ub_granule_pages(granule);
 }
 
 /*
@@ -127,8 +122,8 @@ u32 ub_variant_unit_pages(const struct ub_variant *v, u32 granule)
  */
 u32 ub_variant_insns(const struct ub_variant *v, u32 backend, bool clear)
 {
-	bool wb = v->path == UB_PATH_WBINVD || v->path == UB_PATH_UNMAP;
-	bool rs = (v->path == UB_PATH_RESET || v->path == UB_PATH_UNMAP) &&
+	bool wb = v->d.path == UB_PATH_WBINVD || v->d.path == UB_PATH_UNMAP;
+	bool rs = (v->d.path == UB_PATH_RESET || v->d.path == UB_PATH_UNMAP) &&
 		  clear;
 	u32 insns = 0;
 

@@ -15,7 +15,8 @@
  * Growth rules (as for clone3/sched_setattr): every struct starts with
  * __u32 size, which userspace sets to sizeof() of the struct it was built
  * with. The ioctl number carries the same size. The module accepts any
- * size >= the *_SIZE_VER0 of that struct: a smaller (older) struct is
+ * size >= the *_SIZE_VER0 of that struct (a literal: the size of the
+ * first version, which never changes): a smaller (older) struct is
  * zero-extended, a larger (newer) one is accepted only if the bytes the
  * module does not know are zero (else E2BIG). A size field that disagrees
  * with the size in the ioctl number is EINVAL. New fields are only ever
@@ -67,8 +68,11 @@ enum ub_path {
 enum ub_granule {
 	UB_GRANULE_ANY		= 0,	/* ground truth: runs at any granule */
 	UB_GRANULE_4K		= 1,	/* one 4K page per op */
-	UB_GRANULE_2M		= 2,	/* one 2M folio (512 pages) per op */
+	UB_GRANULE_2M		= 2,	/* one 2M folio per op */
 };
+
+/* 4K pages in one 2M folio: the one definition both sides use. */
+#define UB_PAGES_PER_2M		512
 
 enum ub_reset_mode {
 	UB_RESET_KERNEL		= 0,	/* clear only with X86_BUG_TDX_PW_MCE */
@@ -137,7 +141,20 @@ struct ub_info {
 	struct ub_variant_desc variants[UB_MAX_VARIANTS];
 };
 
-#define UB_INFO_SIZE_VER0	sizeof(struct ub_info)
+/* Does variant @v run in a RUN of @granule? (module and harness alike) */
+static inline int ub_variant_applies(const struct ub_variant_desc *v,
+				     __u32 granule)
+{
+	return v->granule == UB_GRANULE_ANY || v->granule == granule;
+}
+
+/* 4K pages one unit of @granule covers. */
+static inline __u32 ub_granule_pages(__u32 granule)
+{
+	return granule == UB_GRANULE_2M ? UB_PAGES_PER_2M : 1;
+}
+
+#define UB_INFO_SIZE_VER0	2904	/* first published struct ub_info */
 
 /* ub_run.flags */
 #define UB_RUN_IRQ_OFF		(1U << 0)	/* IRQs off around each batch */
@@ -289,7 +306,7 @@ struct ub_run {
 	char	reason[UB_REASON_LEN];	/* on error: what was wrong */
 };
 
-#define UB_RUN_SIZE_VER0	sizeof(struct ub_run)
+#define UB_RUN_SIZE_VER0	472	/* first published struct ub_run */
 
 /*
  * Log-linear histogram of cycles per op: values below 2^UB_HIST_SUB_BITS
