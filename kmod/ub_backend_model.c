@@ -66,7 +66,8 @@ static __always_inline void ub_prim_reset(unsigned long base,
 	mb();
 }
 
-#include "ub_wrappers.h"
+#define UB_TEMPLATE "ub_wrappers.h"
+#include "ub_each_replica.h"
 
 u32 ub_model_wbinvd_insns(void)
 {

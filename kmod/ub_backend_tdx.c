@@ -45,7 +45,8 @@ static __always_inline void ub_prim_reset(unsigned long base,
 	mb();
 }
 
-#include "ub_wrappers.h"
+#define UB_TEMPLATE "ub_wrappers.h"
+#include "ub_each_replica.h"
 
 /*
  * Returns why tdx is unusable, NULL when the test SEAMCALL succeeded, or

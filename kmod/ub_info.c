@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * UB_IOC_INFO: what the module offers on this host, and the
- * resolution of UB_BACKEND_AUTO.
+ * UB_IOC_INFO: what the module offers on this host (the variant table and
+ * limits from the portable part, backends, CPU facts, KeyIDs, build).
  */
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include <asm/tsc.h>
 
@@ -34,82 +33,64 @@ u32 ub_cpu_features(void)
 	return f;
 }
 
-/*
- * Resolve a requested backend against the last tdx probe (the caller holds
- * ub_lock and has just re-probed). Returns 0 or -ENODEV; @reason says why
- * either way.
- */
-int ub_resolve_backend(u32 req, u32 *used, char *reason, size_t len)
+#ifdef CONFIG_FUNCTION_ALIGNMENT
+#define UB_FN_ALIGN	CONFIG_FUNCTION_ALIGNMENT
+#else
+#define UB_FN_ALIGN	0
+#endif
+
+/* Compiler, optimisation and code placement of this build. */
+static void ub_build_string(char *buf, size_t len)
 {
-	switch (req) {
-	case UB_BACKEND_NULL:
-		*used = req;
-		strscpy(reason, "null requested: API shape only, no hardware work", len);
-		return 0;
-	case UB_BACKEND_MODEL:
-		*used = req;
-		strscpy(reason, "model requested: cache-line flush and clear model", len);
-		return 0;
-	case UB_BACKEND_TDX:
-		*used = req;
-		strscpy(reason, ub_tdx.reason, len);
-		return ub_tdx.usable ? 0 : -ENODEV;
-	default:
-		if (ub_tdx.usable) {
-			*used = UB_BACKEND_TDX;
-			snprintf(reason, len, "auto chose tdx: %s", ub_tdx.reason);
-		} else {
-			*used = UB_BACKEND_MODEL;
-			snprintf(reason, len, "auto chose model: tdx unusable: %s",
-				 ub_tdx.reason);
-		}
-		return 0;
-	}
+	const char *opt = IS_ENABLED(CONFIG_CC_OPTIMIZE_FOR_SIZE) ? "-Os" :
+			  IS_ENABLED(CONFIG_CC_OPTIMIZE_FOR_PERFORMANCE_O3) ?
+			  "-O3" : "-O2";
+
+	snprintf(buf, len,
+		 "%s; %s; kernel function alignment %d; %u replicas %u bytes apart",
+		 CONFIG_CC_VERSION_TEXT, opt, UB_FN_ALIGN, UB_NR_REPLICAS,
+		 UB_REPLICA_STEP);
 }
 
-long ub_ioctl_info(void __user *uarg, u32 usize)
+long ub_ioctl_info(u64 uarg, u32 usize)
 {
+	struct ub_backends *bs;
 	struct ub_info *info;
-	unsigned int i;
 	u32 auto_used;
 	long ret;
 
 	info = kzalloc_obj(*info);
-	if (!info)
-		return -ENOMEM;
+	bs = kzalloc_obj(*bs);
+	if (!info || !bs) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ret = ub_copy_struct_in(info, sizeof(*info), UB_INFO_SIZE_VER0, uarg,
 				usize);
 	if (ret)
 		goto out;
 
-	info->abi_version = UB_ABI_VERSION;
-	strscpy(info->module_version, UB_MODULE_VERSION,
-		sizeof(info->module_version));
-	info->backends = BIT(UB_BACKEND_AUTO) | BIT(UB_BACKEND_NULL) |
-			 BIT(UB_BACKEND_MODEL);
-	if (ub_tdx.usable)
-		info->backends |= BIT(UB_BACKEND_TDX);
-	strscpy(info->tdx_reason, ub_tdx.reason, sizeof(info->tdx_reason));
-	ub_resolve_backend(UB_BACKEND_AUTO, &auto_used, info->auto_reason,
-			   sizeof(info->auto_reason));
+	ub_backends_get(bs);
+	ub_choose_backend(bs, UB_BACKEND_AUTO, &auto_used, info->auto_reason,
+			  sizeof(info->auto_reason));
 	info->auto_backend = auto_used;
-	info->cpu_features = ub_cpu_features();
-	info->x86_phys_bits = boot_cpu_data.x86_phys_bits;
+	info->backends = bs->usable | BIT(UB_BACKEND_AUTO);
+	strscpy(info->tdx_reason, ub_tdx.reason, sizeof(info->tdx_reason));
 	info->nr_mktme_keyids = ub_tdx.nr_mktme_keyids;
 	info->nr_tdx_keyids = ub_tdx.nr_tdx_keyids;
 	info->tdx_global_keyid = ub_tdx.global_keyid;
-	info->nr_variants = ub_nr_variants;
-	info->tsc_khz = tsc_khz;
-	info->max_threads = UB_MAX_THREADS;
-	info->hist_buckets = UB_HIST_BUCKETS;
-	for (i = 0; i < ub_nr_variants; i++) {
-		struct ub_variant_desc *d = &info->variants[i];
+	ub_backends_put();
 
-		*d = ub_variants[i].d;
-	}
-	if (copy_to_user(uarg, info, min_t(size_t, usize, sizeof(*info))))
-		ret = -EFAULT;
+	ub_info_fill_common(info, auto_used);
+	strscpy(info->module_version, UB_MODULE_VERSION,
+		sizeof(info->module_version));
+	info->cpu_features = ub_cpu_features();
+	info->x86_phys_bits = boot_cpu_data.x86_phys_bits;
+	info->tsc_khz = tsc_khz;
+	ub_build_string(info->build, sizeof(info->build));
+	ret = ub_port_copy_out(uarg, info, min_t(size_t, usize, sizeof(*info)));
 out:
+	kfree(bs);
 	kfree(info);
 	return ret;
 }

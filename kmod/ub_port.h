@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the timing engine needs from its environment.
+ * What the portable part of the module needs from its environment.
  *
- * ub_timing.c and ub_ground.c are one source with two builds: inside the
- * module (__KERNEL__) and as the userspace library libubtiming.a
- * ("make -C kmod userlib"). Everything they use that differs between the
- * two lives here, so neither file carries an #ifdef of its own.
+ * The timing engine, the variant table with the null backend, the struct
+ * size rules and every check of a RUN are one source with two builds:
+ * inside the module (__KERNEL__) and as the userspace library libubcore.a
+ * ("make -C kmod userlib"), which the harness links to run the same code
+ * natively ("unmapbench micro --where native") and as the test double of
+ * the module. Everything that differs between the two lives here (types,
+ * timers, preemption and IRQ control, atomics) or behind the ub_port_*()
+ * hooks at the end, which each side implements (the module in ub_run.c,
+ * the harness in its native device), so no portable file carries an
+ * #ifdef of its own.
  */
 #ifndef UB_PORT_H
 #define UB_PORT_H
@@ -14,11 +20,22 @@
 
 #include <linux/types.h>
 #include <linux/array_size.h>
+#include <linux/atomic.h>
+#include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/compiler.h>
-#include <linux/preempt.h>
+#include <linux/errno.h>
 #include <linux/irqflags.h>
+#include <linux/kvm_types.h>
+#include <linux/mm.h>
+#include <linux/pfn.h>
+#include <linux/preempt.h>
+#include <linux/processor.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <asm/processor.h>
 #include <asm/tsc.h>
 
 static __always_inline u64 ub_tsc(void)
@@ -37,47 +54,38 @@ static __always_inline u64 ub_ns(void)
 #define ub_preempt_on()		preempt_enable()
 #define ub_resched()		cond_resched()
 
-#else /* !__KERNEL__: userspace build of the same engine */
+typedef atomic_t ub_atomic_t;
+#define ub_atomic_read(a)	atomic_read(a)
+#define ub_atomic_set(a, v)	atomic_set(a, v)
+#define ub_atomic_inc_return(a)	atomic_inc_return(a)
+#define ub_atomic_inc(a)	atomic_inc(a)
+#define ub_cpu_relax()		cpu_relax()
 
-#include <linux/types.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <time.h>
+#else /* !__KERNEL__: the userspace build of the same code */
 
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
-typedef __s64 s64;
-
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-#define likely(x)		__builtin_expect(!!(x), 1)
-#define unlikely(x)		__builtin_expect(!!(x), 0)
-
-/* RDTSCP waits for earlier instructions, like the kernel's rdtsc_ordered(). */
-static __always_inline u64 ub_tsc(void)
-{
-	u32 lo, hi, aux;
-
-	asm volatile("rdtscp" : "=a" (lo), "=d" (hi), "=c" (aux) : : "memory");
-	return ((u64)hi << 32) | lo;
-}
-
-static inline u64 ub_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
-}
-
-/* No preemption or IRQ control in userspace: the library documents it. */
-#define ub_irq_save(f)		((f) = 0)
-#define ub_irq_restore(f)	((void)(f))
-#define ub_preempt_off()	do { } while (0)
-#define ub_preempt_on()		do { } while (0)
-#define ub_resched()		do { } while (0)
+#include "user/ub_port_user.h"
 
 #endif /* __KERNEL__ */
+
+/*
+ * Hooks each side implements. The portable checks call them; a hook
+ * never fails silently.
+ */
+enum ub_port_state {
+	UB_PORT_OK = 0,
+	UB_PORT_ABSENT,		/* node or CPU does not exist */
+	UB_PORT_OFFLINE,
+	UB_PORT_NO_MEMORY,	/* node without memory */
+};
+
+/* Copy @len bytes from/to the caller's buffer at @uptr: 0 or -EFAULT. */
+int ub_port_copy_in(void *dst, u64 uptr, size_t len);
+int ub_port_copy_out(u64 uptr, const void *src, size_t len);
+/* State of node @nid; *free_pages gets its free 4K pages when OK. */
+enum ub_port_state ub_port_node(int nid, u64 *free_pages);
+/* State of CPU @cpu; *nr_ids gets the number of CPU ids. */
+enum ub_port_state ub_port_cpu(u32 cpu, u32 *nr_ids);
+/* Instructions (UB_INSN_*) @backend's WBINVD or reset primitive runs. */
+u32 ub_port_backend_insns(u32 backend, bool wbinvd, bool reset);
 
 #endif /* UB_PORT_H */

@@ -1,37 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * UB_IOC_RUN: validation, pages, threads, results.
+ * UB_IOC_RUN: the kernel's side of a run. The checks, the schedule, the
+ * engine and the collection of results are portable (ub_check.c,
+ * ub_order.c, ub_timing.c, ub_collect.c); here are pages, kernel
+ * threads, the cache state before each batch, PMU counters and copying.
  *
  * One RUN at a time: a second concurrent RUN gets EBUSY at once (it does
  * not wait). The caller sleeps interruptibly while the threads run; a
- * signal sets an abort flag that every thread checks before each batch,
- * and the caller then waits (uninterruptibly) for them to finish that
- * batch, so a signal ends a run within one batch plus a reschedule. The
- * partial results are returned with UB_STATUS_SIGNAL and the ioctl
- * returns 0. CPU hotplug waits while a RUN holds its CPUs.
+ * signal sets an abort flag that every thread checks before each batch
+ * and while it waits at the lockstep barrier, and the caller then waits
+ * (uninterruptibly) for them to finish that batch, so a signal ends a run
+ * within one batch plus a reschedule. The partial results are returned
+ * with UB_STATUS_SIGNAL and the ioctl returns 0. CPU hotplug waits while
+ * a RUN holds its CPUs.
  *
  * Nothing allocated here outlives the call, whatever the outcome.
  */
-#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpu.h>
-#include <linux/cpumask.h>
 #include <linux/gfp.h>
 #include <linux/kthread.h>
-#include <linux/mm.h>
-#include <linux/mmzone.h>
 #include <linux/mutex.h>
-#include <linux/nodemask.h>
-#include <linux/overflow.h>
-#include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/string.h>
-#include <linux/uaccess.h>
-#include <linux/vmstat.h>
 #include <linux/wait.h>
 #include <asm/cacheflush.h>
 #include <asm/cpufeature.h>
-#include <asm/tsc.h>
 
 #include "ub.h"
 
@@ -47,24 +40,21 @@ struct ub_thread {
 	u64			*unit;		/* first PFN of each unit */
 	u64			nr_alloc;	/* units allocated so far */
 	struct ub_stat		*stat;		/* [nsel] */
-	u32			*order;		/* [nsel] scratch */
+	struct ub_pmu		pmu;
+	u64			aperf, mperf;	/* deltas over the run, 0 = unread */
 	struct ub_job		job;
 };
 
 struct ub_runctx {
 	struct ub_run		*r;
-	u32			nsel;
-	u32			sel[UB_MAX_VARIANTS];	/* table indices */
-	struct ub_jvar		jvar[UB_MAX_VARIANTS];
-	u32			backend;
-	u32			order;		/* page order of a unit */
-	u32			unit_pages;
-	u32			cpus[UB_MAX_THREADS];
+	struct ub_plan		*plan;
 	u64			deadline_ns;
-	u64			*samples;	/* [thread][round][sel] */
+	struct ub_sample	*samples;	/* [thread][round][sel] */
 	u32			*hist;		/* [thread][sel][bucket] */
+	struct ub_barrier	barrier;
 	bool			go;
 	bool			abort;
+	bool			cold;
 	wait_queue_head_t	go_wq;
 	atomic_t		arrived;
 	atomic_t		running;
@@ -73,176 +63,9 @@ struct ub_runctx {
 	struct ub_thread	th[] __counted_by(nr_threads);
 };
 
-static __printf(3, 4) int ub_fail(struct ub_run *r, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 static const char *ub_granule_name(u32 g)
 {
 	return g == UB_GRANULE_2M ? "2M" : "4K";
-}
-
-/* Free pages of a node (the vmstat helpers summing them are not exported). */
-static u64 ub_node_free_pages(int nid)
-{
-	pg_data_t *pgdat = NODE_DATA(nid);
-	u64 free = 0;
-	int z;
-
-	for (z = 0; z < MAX_NR_ZONES; z++)
-		free += zone_page_state(&pgdat->node_zones[z], NR_FREE_PAGES);
-	return free;
-}
-
-/* Parameters that need nothing but the struct: flags, enums, counts. */
-static int ub_check_params(struct ub_run *r)
-{
-	u32 max_units = r->granule == UB_GRANULE_2M ? UB_MAX_UNITS_2M :
-						      UB_MAX_UNITS_4K;
-
-	if (r->flags & ~UB_RUN_FLAGS_ALL)
-		return ub_fail(r, -EOPNOTSUPP, "unknown flags 0x%x (known: 0x%x)",
-			       r->flags & ~UB_RUN_FLAGS_ALL, UB_RUN_FLAGS_ALL);
-	if (r->pad0)
-		return ub_fail(r, -EINVAL, "pad0 must be zero");
-	if (r->backend >= UB_BACKEND_NR)
-		return ub_fail(r, -EINVAL, "backend %u is not an enum ub_backend",
-			       r->backend);
-	if (r->reset_mode > UB_RESET_FORCE)
-		return ub_fail(r, -EINVAL, "reset_mode %u is not an enum ub_reset_mode",
-			       r->reset_mode);
-	if (r->cache_state > UB_CACHE_COLD)
-		return ub_fail(r, -EINVAL, "cache_state %u is not an enum ub_cache_state",
-			       r->cache_state);
-	if (r->granule != UB_GRANULE_4K && r->granule != UB_GRANULE_2M)
-		return ub_fail(r, -EINVAL,
-			       "granule %u invalid: a run uses UB_GRANULE_4K or UB_GRANULE_2M",
-			       r->granule);
-	if (r->timer > UB_TIMER_KTIME)
-		return ub_fail(r, -EINVAL, "timer %u is not an enum ub_timer",
-			       r->timer);
-	if (!r->nr_threads || r->nr_threads > UB_MAX_THREADS)
-		return ub_fail(r, -ERANGE, "nr_threads %u out of range 1..%u",
-			       r->nr_threads, UB_MAX_THREADS);
-	if (!r->nr_units || r->nr_units > max_units)
-		return ub_fail(r, -ERANGE, "nr_units %llu out of range 1..%u for %s units",
-			       r->nr_units, max_units, ub_granule_name(r->granule));
-	if (!r->batch || r->batch > UB_MAX_BATCH)
-		return ub_fail(r, -ERANGE, "batch %u out of range 1..%u",
-			       r->batch, UB_MAX_BATCH);
-	if (!r->rounds || r->rounds > UB_MAX_ROUNDS)
-		return ub_fail(r, -ERANGE, "rounds %u out of range 1..%u",
-			       r->rounds, UB_MAX_ROUNDS);
-	if (r->max_wall_ms > UB_MAX_WALL_MS)
-		return ub_fail(r, -ERANGE, "max_wall_ms %llu above the limit %llu",
-			       r->max_wall_ms, UB_MAX_WALL_MS);
-	return 0;
-}
-
-static int ub_select(struct ub_run *r, struct ub_runctx *rc)
-{
-	const struct ub_variant *v;
-	unsigned int i;
-
-	if (!r->variant_mask)
-		return ub_fail(r, -EINVAL, "variant_mask selects no variant");
-	if (ub_nr_variants < 64 && (r->variant_mask >> ub_nr_variants))
-		return ub_fail(r, -EINVAL, "variant_mask selects variant %u; only %u exist",
-			       63 - __builtin_clzll(r->variant_mask), ub_nr_variants);
-	rc->nsel = 0;
-	for (i = 0; i < ub_nr_variants; i++) {
-		v = &ub_variants[i];
-		if (!(r->variant_mask & BIT_ULL(i)) || !ub_variant_applies(&v->d, r->granule))
-			continue;
-		rc->sel[rc->nsel] = i;
-		rc->jvar[rc->nsel].unit_pages = ub_variant_unit_pages(v, r->granule);
-		rc->nsel++;
-	}
-	if (!rc->nsel)
-		return ub_fail(r, -EINVAL, "no selected variant applies to granule %s",
-			       ub_granule_name(r->granule));
-	r->nr_selected = rc->nsel;
-	return 0;
-}
-
-/* Buffer sizes: all three needed sizes are reported whenever one is short. */
-static int ub_check_buffers(struct ub_run *r, u32 nsel)
-{
-	u64 t = r->nr_threads;
-	bool short_res, short_smp, short_hist;
-
-	r->results_needed = t * nsel * sizeof(struct ub_result);
-	r->samples_needed = t * r->rounds * nsel * sizeof(u64);
-	r->hist_needed = t * nsel * UB_HIST_BUCKETS * sizeof(u32);
-	if (r->samples && r->samples_needed > UB_MAX_SAMPLES_BYTES)
-		return ub_fail(r, -ERANGE,
-			       "samples would take %llu bytes (limit %llu): fewer rounds, or no samples",
-			       r->samples_needed, UB_MAX_SAMPLES_BYTES);
-	if (r->hist && r->hist_needed > UB_MAX_HIST_BYTES)
-		return ub_fail(r, -ERANGE, "histograms would take %llu bytes (limit %llu)",
-			       r->hist_needed, UB_MAX_HIST_BYTES);
-	short_res = !r->results || r->results_len < r->results_needed;
-	short_smp = r->samples && r->samples_len < r->samples_needed;
-	short_hist = r->hist && r->hist_len < r->hist_needed;
-	if (short_res || short_smp || short_hist)
-		return ub_fail(r, -ENOSPC, "buffer too small:%s%s%s (see *_needed)",
-			       short_res ? " results" : "",
-			       short_smp ? " samples" : "",
-			       short_hist ? " hist" : "");
-	return 0;
-}
-
-static int ub_check_node(struct ub_run *r, u32 unit_pages)
-{
-	int nid = r->node;
-	u64 need, free, margin;
-
-	if (nid < 0 || nid >= MAX_NUMNODES || !node_possible(nid))
-		return ub_fail(r, -ENXIO, "node %d does not exist", nid);
-	if (!node_online(nid))
-		return ub_fail(r, -ENXIO, "node %d is offline", nid);
-	if (!node_state(nid, N_MEMORY))
-		return ub_fail(r, -ENXIO, "node %d has no memory", nid);
-	need = (u64)r->nr_threads * r->nr_units * unit_pages;
-	free = ub_node_free_pages(nid);
-	margin = free / 8 + (16ULL << (20 - PAGE_SHIFT));
-	if (need + margin > free)
-		return ub_fail(r, -ENOMEM,
-			       "node %d: the run needs %llu MiB, %llu MiB are free and %llu MiB stay spare",
-			       nid, need >> (20 - PAGE_SHIFT),
-			       free >> (20 - PAGE_SHIFT),
-			       margin >> (20 - PAGE_SHIFT));
-	return 0;
-}
-
-/* Called with cpus_read_lock() held, so the answer stays true. */
-static int ub_check_cpus(struct ub_run *r, struct ub_runctx *rc)
-{
-	u32 i, k, cpu;
-
-	if (copy_from_user(rc->cpus, u64_to_user_ptr(r->cpus),
-			   r->nr_threads * sizeof(u32)))
-		return ub_fail(r, -EFAULT, "cannot read cpus[%u]", r->nr_threads);
-	for (i = 0; i < r->nr_threads; i++) {
-		cpu = rc->cpus[i];
-		if (cpu >= nr_cpu_ids)
-			return ub_fail(r, -ESRCH, "cpus[%u] = %u: no such CPU (nr_cpu_ids %u)",
-				       i, cpu, nr_cpu_ids);
-		if (!cpu_online(cpu))
-			return ub_fail(r, -ESRCH, "cpus[%u] = %u: CPU is offline", i, cpu);
-		for (k = 0; k < i; k++)
-			if (rc->cpus[k] == cpu)
-				return ub_fail(r, -EINVAL,
-					       "cpus[%u] = %u repeats cpus[%u]: one thread per CPU",
-					       i, cpu, k);
-	}
-	return 0;
 }
 
 static void ub_free_thread(struct ub_runctx *rc, struct ub_thread *t)
@@ -251,10 +74,10 @@ static void ub_free_thread(struct ub_runctx *rc, struct ub_thread *t)
 
 	if (t->unit)
 		for (i = 0; i < t->nr_alloc; i++)
-			__free_pages(pfn_to_page(t->unit[i]), rc->order);
+			__free_pages(pfn_to_page(t->unit[i]), rc->plan->order);
 	kvfree(t->unit);
 	kfree(t->stat);
-	kfree(t->order);
+	ub_pmu_close(&t->pmu);
 }
 
 static void ub_free(struct ub_runctx *rc)
@@ -265,7 +88,8 @@ static void ub_free(struct ub_runctx *rc)
 		ub_free_thread(rc, &rc->th[i]);
 	kvfree(rc->samples);
 	kvfree(rc->hist);
-	kfree(rc);
+	kfree(rc->plan);
+	kvfree(rc);
 }
 
 static int ub_alloc_thread(struct ub_run *r, struct ub_runctx *rc,
@@ -277,16 +101,15 @@ static int ub_alloc_thread(struct ub_run *r, struct ub_runctx *rc,
 	u64 rng;
 	u32 i;
 
-	if (rc->order)
+	if (rc->plan->order)
 		gfp |= __GFP_COMP;
 	t->unit = kvmalloc_array(r->nr_units, sizeof(u64), GFP_KERNEL);
-	t->stat = kcalloc(rc->nsel, sizeof(*t->stat), GFP_KERNEL);
-	t->order = kcalloc(rc->nsel, sizeof(*t->order), GFP_KERNEL);
-	if (!t->unit || !t->stat || !t->order)
+	t->stat = kcalloc(rc->plan->nsel, sizeof(*t->stat), GFP_KERNEL);
+	if (!t->unit || !t->stat)
 		return ub_fail(r, -ENOMEM, "out of memory for thread %u's tables",
 			       t->idx);
 	for (t->nr_alloc = 0; t->nr_alloc < r->nr_units; t->nr_alloc++) {
-		page = alloc_pages_node(r->node, gfp, rc->order);
+		page = alloc_pages_node(r->node, gfp, rc->plan->order);
 		if (!page)
 			return ub_fail(r, -ENOMEM,
 				       "allocating %s unit %llu of thread %u on node %d failed",
@@ -298,28 +121,71 @@ static int ub_alloc_thread(struct ub_run *r, struct ub_runctx *rc,
 	/* Visit the pages in a seeded random order, one order per thread. */
 	rng = r->seed ^ (0x9e3779b97f4a7c15ULL * (t->idx + 1));
 	ub_shuffle_u64(t->unit, r->nr_units, &rng);
-	for (i = 0; i < rc->nsel; i++)
+	for (i = 0; i < rc->plan->nsel; i++)
 		ub_stat_init(&t->stat[i]);
 	return 0;
 }
 
-/* Cold state: the data lines and struct page lines of the next batch. */
-static void ub_cold_cb(void *cookie, const u64 *unit, u32 n)
+/* Re-read (hot) or flush (cold) the lines of [p, p + len). */
+static void ub_lines(const void *p, size_t len, bool cold)
 {
-	struct ub_runctx *rc = cookie;
+	unsigned long a = (unsigned long)p & ~(UB_LINE - 1UL);
+	unsigned long end = (unsigned long)p + len;
+
+	if (cold) {
+		clflush_cache_range((void *)p, len);
+		return;
+	}
+	for (; a < end; a += UB_LINE)
+		(void)READ_ONCE(*(const u8 *)a);
+}
+
+/* What every batch's cache-state preparation covers, for the record. */
+static u32 ub_prep_lines(const struct ub_plan *p)
+{
+	u32 lines = UB_LINES_STRUCT_PAGE | UB_LINES_UNITS | UB_LINES_PHYS_BITS |
+		    UB_LINES_PARAMS;
+	u32 i;
+
+	if (IS_ENABLED(CONFIG_DYNAMIC_MEMORY_LAYOUT))
+		lines |= UB_LINES_VMEMMAP_BASE;
+	for (i = 0; i < p->nsel; i++)
+		if (p->jvar[i].touches_data)
+			lines |= UB_LINES_DATA;
+	return lines;
+}
+
+/*
+ * The cache state of the next batch: every line an op of either shape
+ * reads, re-read (hot) or flushed (cold) outside the timed region.
+ */
+static void ub_prep_cb(void *cookie, const struct ub_jvar *v, const u64 *unit,
+		       u32 n)
+{
+	struct ub_thread *t = cookie;
+	struct ub_runctx *rc = t->rc;
+	size_t pages = rc->plan->unit_pages;
+	bool cold = rc->cold;
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		clflush_cache_range(__va(PFN_PHYS(unit[i])),
-				    rc->unit_pages << PAGE_SHIFT);
-		clflush_cache_range(pfn_to_page(unit[i]),
-				    rc->unit_pages * sizeof(struct page));
+		if (v->touches_data)
+			ub_lines(__va(PFN_PHYS(unit[i])), pages << PAGE_SHIFT, cold);
+		ub_lines(pfn_to_page(unit[i]), pages * sizeof(struct page), cold);
 	}
+	ub_lines(unit, n * sizeof(*unit), cold);
+#ifdef CONFIG_DYNAMIC_MEMORY_LAYOUT
+	ub_lines(&vmemmap_base, sizeof(vmemmap_base), cold);
+#endif
+	ub_lines(&boot_cpu_data.x86_phys_bits,
+		 sizeof(boot_cpu_data.x86_phys_bits), cold);
+	ub_lines(&ub_params, sizeof(ub_params), cold);
 }
 
 static u32 ub_stop_cb(void *cookie)
 {
-	struct ub_runctx *rc = cookie;
+	struct ub_thread *t = cookie;
+	struct ub_runctx *rc = t->rc;
 
 	if (READ_ONCE(rc->abort) || kthread_should_stop())
 		return UB_STATUS_SIGNAL;
@@ -328,10 +194,35 @@ static u32 ub_stop_cb(void *cookie)
 	return 0;
 }
 
+static u32 ub_sync_cb(void *cookie)
+{
+	struct ub_thread *t = cookie;
+
+	return ub_barrier_wait(&t->rc->barrier, ub_stop_cb, t);
+}
+
+static void ub_pmu_cb(void *cookie, u64 *vals)
+{
+	struct ub_thread *t = cookie;
+
+	ub_pmu_read(&t->pmu, vals);
+}
+
+static const struct ub_job_ops ub_ops = {
+	.prep = ub_prep_cb, .stop = ub_stop_cb, .sync = ub_sync_cb,
+};
+
+static const struct ub_job_ops ub_ops_pmu = {
+	.prep = ub_prep_cb, .stop = ub_stop_cb, .sync = ub_sync_cb,
+	.pmu_read = ub_pmu_cb,
+};
+
 static int ub_thread_fn(void *data)
 {
 	struct ub_thread *t = data;
 	struct ub_runctx *rc = t->rc;
+	u64 a0, m0, a1, m1;
+	bool msr;
 
 	wait_event(rc->go_wq, READ_ONCE(rc->go) || kthread_should_stop());
 	if (READ_ONCE(rc->go)) {
@@ -340,7 +231,14 @@ static int ub_thread_fn(void *data)
 		while (atomic_read(&rc->arrived) < rc->nr_threads &&
 		       !READ_ONCE(rc->abort))
 			cond_resched();
+		if (t->job.ops->pmu_read)
+			ub_pmu_overhead(&t->job, t->job.pmu_overhead);
+		msr = ub_read_aperf_mperf(&a0, &m0);
 		ub_engine_run(&t->job);
+		if (msr && ub_read_aperf_mperf(&a1, &m1)) {
+			t->aperf = a1 - a0;
+			t->mperf = m1 - m0;
+		}
 	}
 	if (atomic_dec_and_test(&rc->running))
 		complete(&rc->done);
@@ -355,35 +253,38 @@ static int ub_thread_fn(void *data)
 	return 0;
 }
 
-static void ub_setup_jobs(struct ub_run *r, struct ub_runctx *rc)
+/* Per-thread PMU counters; the run records what is missing and why. */
+static void ub_open_pmu(struct ub_run *r, struct ub_runctx *rc)
 {
-	u64 per_thread = (u64)r->rounds * rc->nsel;
-	struct ub_thread *t;
-	struct ub_job *j;
-	u32 i;
+	u32 i, avail = (1U << UB_PMU_NR) - 1;
 
 	for (i = 0; i < rc->nr_threads; i++) {
-		t = &rc->th[i];
-		j = &t->job;
-		j->var = rc->jvar;
-		j->nr_var = rc->nsel;
-		j->unit = t->unit;
-		j->nr_units = r->nr_units;
-		j->batch = r->batch;
-		j->rounds = r->rounds;
-		j->seed = r->seed + 0x632be59bd9b4e019ULL * (i + 1);
-		j->timer = r->timer;
-		j->irq_off = r->flags & UB_RUN_IRQ_OFF;
-		j->overhead = r->timer_overhead;
-		j->cold = r->cache_state == UB_CACHE_COLD ? ub_cold_cb : NULL;
-		j->stop = ub_stop_cb;
-		j->cookie = rc;
-		j->stat = t->stat;
-		j->samples = rc->samples ? rc->samples + i * per_thread : NULL;
-		j->hist = rc->hist ? rc->hist + (u64)i * rc->nsel * UB_HIST_BUCKETS :
-				     NULL;
-		j->order = t->order;
+		ub_pmu_open(&rc->th[i].pmu, rc->th[i].cpu, r->pmu_reason,
+			    sizeof(r->pmu_reason));
+		avail &= rc->th[i].pmu.avail;
 	}
+	r->pmu_avail = avail;
+}
+
+static void ub_setup_jobs(struct ub_run *r, struct ub_runctx *rc)
+{
+	bool pmu = r->flags & UB_RUN_PMU;
+	struct ub_thread *t;
+	u32 i;
+
+	rc->cold = r->cache_state == UB_CACHE_COLD;
+	ub_barrier_init(&rc->barrier, rc->nr_threads);
+	if (pmu)
+		ub_open_pmu(r, rc);
+	for (i = 0; i < rc->nr_threads; i++) {
+		t = &rc->th[i];
+		ub_plan_job(r, rc->plan, i, &t->job, rc->samples, rc->hist);
+		t->job.unit = t->unit;
+		t->job.stat = t->stat;
+		t->job.ops = pmu && t->pmu.avail ? &ub_ops_pmu : &ub_ops;
+		t->job.cookie = t;
+	}
+	r->prep_lines = ub_prep_lines(rc->plan);
 }
 
 /* Start the threads on their CPUs, wait for them, stop them. */
@@ -434,171 +335,139 @@ static int ub_run_threads(struct ub_run *r, struct ub_runctx *rc)
 	return 0;
 }
 
-static void ub_fill_result(struct ub_run *r, struct ub_runctx *rc, u32 ti,
-			   u32 s, struct ub_result *res)
+/* Gather the threads' results and copy every buffer out. */
+static int ub_finish(struct ub_run *r, struct ub_runctx *rc)
 {
-	const struct ub_stat *st = &rc->th[ti].stat[s];
-
-	res->variant = rc->sel[s];
-	res->thread = ti;
-	res->cpu = rc->th[ti].cpu;
-	res->node = r->node;
-	res->ops = st->ops;
-	res->batches = st->batches;
-	res->sum = st->sum;
-	res->sumsq_hi = (u64)(st->sumsq >> 64);
-	res->sumsq_lo = (u64)st->sumsq;
-	res->min = st->batches ? st->min : 0;
-	res->max = st->max;
-	res->pfn_checksum = st->pfn_sum;
-	res->pages_touched = st->pages;
-}
-
-/* Gather per-thread state into the run struct and the user buffers. */
-static int ub_collect(struct ub_run *r, struct ub_runctx *rc)
-{
+	struct ub_job *jobs[UB_MAX_THREADS];
 	struct ub_result *res;
-	u64 status = 0;
-	u32 ti, s, n = 0;
-	int ret = 0;
+	u32 i, s;
+	int ret;
 
-	res = kvcalloc(rc->nr_threads * rc->nsel, sizeof(*res), GFP_KERNEL);
+	res = kvcalloc(rc->nr_threads * rc->plan->nsel, sizeof(*res), GFP_KERNEL);
 	if (!res)
 		return ub_fail(r, -ENOMEM, "out of memory for the results");
-
-	r->rounds_done = r->rounds;
-	r->insns_used = r->timer == UB_TIMER_KTIME ? UB_INSN_KTIME : UB_INSN_RDTSC;
-	for (ti = 0; ti < rc->nr_threads; ti++) {
-		const struct ub_job *j = &rc->th[ti].job;
-
-		r->status |= j->stopped;
-		if (j->rounds_done < r->rounds_done)
-			r->rounds_done = j->rounds_done;
-		for (s = 0; s < rc->nsel; s++, n++) {
-			ub_fill_result(r, rc, ti, s, &res[n]);
-			status |= rc->th[ti].stat[s].status;
-			if (res[n].ops)
-				r->insns_used |=
-					ub_variant_insns(&ub_variants[rc->sel[s]],
-							 rc->backend,
-							 ub_params.reset_clear);
-		}
-	}
-	if (status) {
-		ret = ub_fail(r, -EIO,
-			      "TDH.PHYMEM.PAGE.WBINVD failed during the run: status 0x%016llx",
-			      status);
+	for (i = 0; i < rc->nr_threads; i++)
+		jobs[i] = &rc->th[i].job;
+	ret = ub_collect(r, rc->plan, jobs, rc->plan->cpus, rc->nr_threads, res);
+	if (ret)
 		goto out;
-	}
-	if (copy_to_user(u64_to_user_ptr(r->results), res, r->results_needed) ||
+	for (i = 0; i < rc->nr_threads; i++)
+		for (s = 0; s < rc->plan->nsel; s++) {
+			res[i * rc->plan->nsel + s].aperf = rc->th[i].aperf;
+			res[i * rc->plan->nsel + s].mperf = rc->th[i].mperf;
+		}
+	if (ub_port_copy_out(r->results, res, r->results_needed) ||
 	    (rc->samples &&
-	     copy_to_user(u64_to_user_ptr(r->samples), rc->samples,
-			  r->samples_needed)) ||
-	    (rc->hist &&
-	     copy_to_user(u64_to_user_ptr(r->hist), rc->hist, r->hist_needed)))
+	     ub_port_copy_out(r->samples, rc->samples, r->samples_needed)) ||
+	    (rc->hist && ub_port_copy_out(r->hist, rc->hist, r->hist_needed)))
 		ret = ub_fail(r, -EFAULT, "cannot write the result buffers");
 out:
 	kvfree(res);
 	return ret;
 }
 
-static int ub_run_locked(struct ub_run *r)
+/* Checks that need no resources, the backend under the probe lock. */
+static int ub_run_check(struct ub_run *r, struct ub_plan *plan)
 {
-	struct ub_runctx *rc;
-	u32 i, unit_pages;
+	struct ub_backends *bs;
 	int ret;
 
-	ret = ub_check_params(r);
-	if (ret)
-		return ret;
-	rc = kzalloc_flex(*rc, th, r->nr_threads);
-	if (!rc)
-		return ub_fail(r, -ENOMEM, "out of memory for the run state");
-	rc->nr_threads = r->nr_threads;
-	rc->r = r;
-
-	ret = ub_select(r, rc);
-	if (ret)
-		goto out_free;
-	ret = ub_check_buffers(r, rc->nsel);
-	if (ret)
-		goto out_free;
-
-	mutex_lock(&ub_probe_lock);
-	ub_tdx_probe();
-	ret = ub_resolve_backend(r->backend, &rc->backend, r->backend_reason,
-				 sizeof(r->backend_reason));
+	bs = kzalloc_obj(*bs);
+	if (!bs)
+		return ub_fail(r, -ENOMEM, "out of memory for the backend state");
+	ub_backends_get(bs);
+	ret = ub_check_run(r, plan, bs);
 	ub_params.hkid = ub_tdx.global_keyid ? ub_tdx.global_keyid : 1;
-	mutex_unlock(&ub_probe_lock);
-	r->backend_used = rc->backend;
-	if (ret) {
-		ret = ub_fail(r, ret, "backend tdx unavailable: %s",
-			      r->backend_reason);
-		goto out_free;
-	}
+	ub_params.reset_clear = r->reset_mode == UB_RESET_FORCE ||
+				bs->pw_mce_erratum;
+	ub_backends_put();
+	kfree(bs);
+	if (!ret)
+		ret = ub_check_node(r, plan);
+	return ret;
+}
 
-	unit_pages = ub_granule_pages(r->granule);
-	rc->unit_pages = unit_pages;
-	rc->order = r->granule == UB_GRANULE_2M ? UB_ORDER_2M : 0;
-	ret = ub_check_node(r, unit_pages);
-	if (ret)
-		goto out_free;
-
-	cpus_read_lock();
-	ret = ub_check_cpus(r, rc);
-	if (ret)
-		goto out_unlock;
-	for (i = 0; i < rc->nsel; i++)
-		rc->jvar[i].fn = ub_variants[rc->sel[i]].fn[rc->backend];
+static int ub_alloc_buffers(struct ub_run *r, struct ub_runctx *rc)
+{
 	if (r->samples) {
 		rc->samples = kvcalloc(r->samples_needed, 1, GFP_KERNEL);
-		if (!rc->samples) {
-			ret = ub_fail(r, -ENOMEM, "out of memory for %llu bytes of samples",
-				      r->samples_needed);
-			goto out_unlock;
-		}
+		if (!rc->samples)
+			return ub_fail(r, -ENOMEM, "out of memory for %llu bytes of samples",
+				       r->samples_needed);
 	}
 	if (r->hist) {
 		rc->hist = kvcalloc(r->hist_needed, 1, GFP_KERNEL);
-		if (!rc->hist) {
-			ret = ub_fail(r, -ENOMEM, "out of memory for %llu bytes of histograms",
-				      r->hist_needed);
-			goto out_unlock;
-		}
+		if (!rc->hist)
+			return ub_fail(r, -ENOMEM, "out of memory for %llu bytes of histograms",
+				       r->hist_needed);
 	}
-	for (i = 0; i < rc->nr_threads; i++) {
+	return 0;
+}
+
+/* With IRQs off and bounded, shorten the batch to fit the bound. */
+static void ub_clamp_batch(struct ub_run *r, struct ub_runctx *rc)
+{
+	u32 i, b;
+
+	r->batch_used = r->batch < r->nr_units ? r->batch : (u32)r->nr_units;
+	if (!(r->flags & UB_RUN_IRQ_OFF) || !r->max_irqoff_ns)
+		return;
+	b = ub_engine_clamp_batch(&rc->th[0].job, r->max_irqoff_ns);
+	if (b < r->batch_used) {
+		r->batch_used = b;
+		r->status |= UB_STATUS_IRQOFF_CLAMP;
+	}
+	for (i = 0; i < rc->nr_threads; i++)
+		rc->th[i].job.batch = r->batch_used;
+}
+
+static int ub_run_locked(struct ub_run *r)
+{
+	struct ub_runctx *rc;
+	struct ub_plan *plan;
+	u32 i;
+	int ret;
+
+	plan = kzalloc_obj(*plan);
+	if (!plan)
+		return ub_fail(r, -ENOMEM, "out of memory for the run plan");
+	ret = ub_run_check(r, plan);
+	if (ret) {
+		kfree(plan);
+		return ret;
+	}
+	rc = kvzalloc(struct_size(rc, th, r->nr_threads), GFP_KERNEL);
+	if (!rc) {
+		kfree(plan);
+		return ub_fail(r, -ENOMEM, "out of memory for the run state");
+	}
+	rc->nr_threads = r->nr_threads;
+	rc->r = r;
+	rc->plan = plan;
+
+	cpus_read_lock();
+	ret = ub_check_cpus(r, plan);
+	if (!ret)
+		ret = ub_alloc_buffers(r, rc);
+	for (i = 0; !ret && i < rc->nr_threads; i++) {
 		rc->th[i].rc = rc;
 		rc->th[i].idx = i;
-		rc->th[i].cpu = rc->cpus[i];
+		rc->th[i].cpu = plan->cpus[i];
 		ret = ub_alloc_thread(r, rc, &rc->th[i]);
-		if (ret)
-			goto out_unlock;
 	}
+	if (ret)
+		goto out;
 
-	ub_params.reset_clear = r->reset_mode == UB_RESET_FORCE ||
-				boot_cpu_has_bug(X86_BUG_TDX_PW_MCE);
 	ub_params.phys_mask = BIT_ULL(boot_cpu_data.x86_phys_bits) - 1;
 	r->tsc_khz = tsc_khz;
 	r->timer_overhead = ub_timer_overhead(r->timer);
 	ub_setup_jobs(r, rc);
-	r->batch_used = r->batch < r->nr_units ? r->batch : (u32)r->nr_units;
-	if ((r->flags & UB_RUN_IRQ_OFF) && r->max_irqoff_ns) {
-		u32 b = ub_engine_clamp_batch(&rc->th[0].job, r->max_irqoff_ns);
-
-		if (b < r->batch_used) {
-			r->batch_used = b;
-			r->status |= UB_STATUS_IRQOFF_CLAMP;
-		}
-		for (i = 0; i < rc->nr_threads; i++)
-			rc->th[i].job.batch = r->batch_used;
-	}
-
+	ub_clamp_batch(r, rc);
 	ret = ub_run_threads(r, rc);
 	if (!ret)
-		ret = ub_collect(r, rc);
-out_unlock:
+		ret = ub_finish(r, rc);
+out:
 	cpus_read_unlock();
-out_free:
 	ub_free(rc);
 	return ret;
 }
@@ -607,11 +476,8 @@ out_free:
  * The struct could not be taken in. When the caller's struct has at least
  * the first version's layout, say why in its reason field.
  */
-static long ub_size_error(struct ub_run *r, long ret, void __user *uarg,
-			  u32 usize)
+static long ub_size_error(struct ub_run *r, long ret, u64 uarg, u32 usize)
 {
-	struct ub_run __user *ur = uarg;
-
 	if (ret == -EFAULT || usize < UB_RUN_SIZE_VER0)
 		return ret;
 	if (ret == -E2BIG)
@@ -621,12 +487,19 @@ static long ub_size_error(struct ub_run *r, long ret, void __user *uarg,
 	else
 		ub_fail(r, 0, "size field differs from the size in the ioctl number (%u)",
 			usize);
-	if (copy_to_user(ur->reason, r->reason, sizeof(r->reason)))
+	if (ub_port_copy_out(uarg + offsetof(struct ub_run, reason), r->reason,
+			     sizeof(r->reason)))
 		return -EFAULT;
 	return ret;
 }
 
-long ub_ioctl_run(void __user *uarg, u32 usize)
+/* Zero bytes [from, to) of @r (the out fields of one ABI version). */
+static void ub_zero(struct ub_run *r, size_t from, size_t to)
+{
+	memset((u8 *)r + from, 0, to - from);
+}
+
+long ub_ioctl_run(u64 uarg, u32 usize)
 {
 	struct ub_run *r;
 	u64 t0 = ktime_get_ns();
@@ -641,7 +514,9 @@ long ub_ioctl_run(void __user *uarg, u32 usize)
 		goto out;
 	}
 	/* Outputs start from zero whatever the caller left in them. */
-	memset_startat(r, 0, nr_selected);
+	ub_zero(r, offsetof(struct ub_run, nr_selected),
+		offsetof(struct ub_run, warmup));
+	ub_zero(r, offsetof(struct ub_run, prep_lines), sizeof(*r));
 
 	if (mutex_trylock(&ub_run_lock)) {
 		ret = ub_run_locked(r);
@@ -651,7 +526,7 @@ long ub_ioctl_run(void __user *uarg, u32 usize)
 			      "another RUN is in progress (RUNs are serialised, not queued)");
 	}
 	r->elapsed_ns = ktime_get_ns() - t0;
-	if (copy_to_user(uarg, r, min_t(size_t, usize, sizeof(*r))))
+	if (ub_port_copy_out(uarg, r, min_t(size_t, usize, sizeof(*r))))
 		ret = -EFAULT;
 out:
 	kfree(r);

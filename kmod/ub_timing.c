@@ -3,64 +3,26 @@
  * The generic timing driver: one loop for every variant.
  *
  * The same file builds into the module and into the userspace library
- * libubtiming.a; ub_port.h supplies what differs (timers, preemption and
- * IRQ control, rescheduling). Keep it free of kernel-only calls.
+ * libubcore.a; ub_port.h supplies what differs (timers, preemption and
+ * IRQ control, atomics, rescheduling). Keep it free of kernel-only calls.
  *
  * A job is one thread's share of a run: its units (already in their seeded
- * random order), the selected variants and the timing parameters. Each
- * round runs every variant over all the units, the variants in an order
- * shuffled per round, so the rounds give paired samples measured back to
- * back on the same memory. Each batch of ops is timed with the TSC read in
- * program order around it (preemption off, IRQs optionally off); the
- * calibrated cost of an empty timer pair is subtracted and the result
- * divided by the number of ops (rounded to nearest) is one sample. With
- * UB_TIMER_KTIME every op is timed alone with the nanosecond clock and
- * nothing is subtracted, as kernel/dma/map_benchmark.c does: the baseline.
+ * random order), the selected variants and the timing parameters. Warm-up
+ * rounds run first and are discarded; then each recorded round runs every
+ * variant over all the units, in the counterbalanced order of ub_order.c
+ * and at the layout replica it draws, so the rounds give paired samples
+ * measured back to back on the same memory. Each batch of ops is timed
+ * with the TSC read in program order around it (preemption off, IRQs
+ * optionally off); the calibrated cost of an empty timer pair is
+ * subtracted and the result divided by the number of ops (rounded to
+ * nearest) is one sample. With UB_TIMER_KTIME every op is timed alone with
+ * the nanosecond clock and nothing is subtracted, as
+ * kernel/dma/map_benchmark.c does: the baseline.
  */
 #include "ub_timing.h"
 
-/* splitmix64: small, seedable, good enough to order pages and variants. */
-u64 ub_rng_next(u64 *state)
-{
-	u64 z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [0, bound) without a division (Lemire's multiply-shift). */
-static u64 ub_rng_below(u64 *state, u64 bound)
-{
-	return (u64)(((__uint128_t)ub_rng_next(state) * bound) >> 64);
-}
-
-/* Fisher-Yates shuffle. */
-void ub_shuffle_u64(u64 *a, u64 n, u64 *state)
-{
-	u64 i, j, t;
-
-	for (i = n; i > 1; i--) {
-		j = ub_rng_below(state, i);
-		t = a[i - 1];
-		a[i - 1] = a[j];
-		a[j] = t;
-	}
-}
-
-static void ub_shuffle_u32(u32 *a, u32 n, u64 *state)
-{
-	u32 i, j, t;
-
-	for (i = 0; i < n; i++)
-		a[i] = i;
-	for (i = n; i > 1; i--) {
-		j = (u32)ub_rng_below(state, i);
-		t = a[i - 1];
-		a[i - 1] = a[j];
-		a[j] = t;
-	}
-}
+/* Warm-up rounds draw from their own stream, not the recorded schedule. */
+#define UB_WARMUP_SALT	0x5bd1e9955bd1e995ULL
 
 void ub_stat_init(struct ub_stat *s)
 {
@@ -81,39 +43,70 @@ static void ub_stat_add(struct ub_stat *s, u32 *hist, u64 v, u32 ops)
 		hist[ub_hist_bucket(v)]++;
 }
 
-/* Time one batch of n ops of variant v; returns its total cost. */
-static u64 ub_time_batch_tsc(struct ub_job *j, u32 v, const u64 *unit, u32 n)
+static void ub_pmu_add(const struct ub_job *j, struct ub_stat *s,
+		       const u64 *p0, const u64 *p1)
 {
-	const struct ub_jvar *jv = &j->var[v];
-	struct ub_stat *s = &j->stat[v];
-	unsigned long flags = 0;
-	u64 t0, t1, st, cyc;
+	u64 d;
+	int c;
 
+	for (c = 0; c < UB_PMU_NR; c++) {
+		d = p1[c] - p0[c];
+		s->pmu[c] += d > j->pmu_overhead[c] ? d - j->pmu_overhead[c] : 0;
+	}
+}
+
+/* One timed batch: the fields every timer shares. */
+struct ub_tbatch {
+	ub_batch_fn	fn;
+	const u64	*unit;
+	u32		n;
+	u32		v;		/* variant index in the job */
+	bool		rec;		/* a recorded round (not warm-up) */
+};
+
+static u32 *ub_hist_of(const struct ub_job *j, const struct ub_tbatch *b)
+{
+	return j->hist && b->rec ? j->hist + (u64)b->v * UB_HIST_BUCKETS : NULL;
+}
+
+/* Time one batch with the TSC; returns its total cost. */
+static u64 ub_time_batch_tsc(struct ub_job *j, const struct ub_tbatch *b)
+{
+	struct ub_stat *s = &j->stat[b->v];
+	u64 t0, t1, st, cyc, p0[UB_PMU_NR], p1[UB_PMU_NR];
+	bool pmu = j->ops && j->ops->pmu_read;
+	unsigned long flags = 0;
+
+	if (pmu)
+		j->ops->pmu_read(j->cookie, p0);
 	ub_preempt_off();
 	if (j->irq_off)
 		ub_irq_save(flags);
 	t0 = ub_tsc();
-	st = jv->fn(unit, n);
+	st = b->fn(b->unit, b->n);
 	t1 = ub_tsc();
 	if (j->irq_off)
 		ub_irq_restore(flags);
 	ub_preempt_on();
+	if (pmu)
+		j->ops->pmu_read(j->cookie, p1);
 
 	cyc = t1 - t0;
 	cyc = cyc > j->overhead ? cyc - j->overhead : 0;
 	s->status |= st;
-	ub_stat_add(s, j->hist ? j->hist + (u64)v * UB_HIST_BUCKETS : NULL,
-		    (cyc + n / 2) / n, n);
+	if (b->rec) {
+		ub_stat_add(s, ub_hist_of(j, b), (cyc + b->n / 2) / b->n, b->n);
+		if (pmu)
+			ub_pmu_add(j, s, p0, p1);
+	}
 	return cyc;
 }
 
 /* Baseline: every op timed alone with the ns clock, nothing subtracted. */
-static u64 ub_time_batch_ktime(struct ub_job *j, u32 v, const u64 *unit,
-			       u32 n)
+static u64 ub_time_batch_ktime(struct ub_job *j, const struct ub_tbatch *b)
 {
-	const struct ub_jvar *jv = &j->var[v];
-	struct ub_stat *s = &j->stat[v];
-	u32 *hist = j->hist ? j->hist + (u64)v * UB_HIST_BUCKETS : NULL;
+	struct ub_stat *s = &j->stat[b->v];
+	u32 *hist = ub_hist_of(j, b);
 	unsigned long flags = 0;
 	u64 t0, t1, st = 0, total = 0;
 	u32 i;
@@ -121,11 +114,12 @@ static u64 ub_time_batch_ktime(struct ub_job *j, u32 v, const u64 *unit,
 	ub_preempt_off();
 	if (j->irq_off)
 		ub_irq_save(flags);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < b->n; i++) {
 		t0 = ub_ns();
-		st |= jv->fn(unit + i, 1);
+		st |= b->fn(b->unit + i, 1);
 		t1 = ub_ns();
-		ub_stat_add(s, hist, t1 - t0, 1);
+		if (b->rec)
+			ub_stat_add(s, hist, t1 - t0, 1);
 		total += t1 - t0;
 	}
 	if (j->irq_off)
@@ -149,47 +143,100 @@ static void ub_account(struct ub_stat *s, const struct ub_jvar *jv,
 	s->pages += k * n;
 }
 
+/* Run variant v at replica rep over all units; returns its total cost. */
+static u64 ub_run_variant(struct ub_job *j, u32 v, u32 rep, bool rec)
+{
+	const struct ub_jvar *jv = &j->var[v];
+	struct ub_tbatch b = { .fn = jv->fn[rep], .v = v, .rec = rec };
+	u64 off, total = 0;
+
+	for (off = 0; off < j->nr_units; off += b.n) {
+		b.n = j->nr_units - off < j->batch ? (u32)(j->nr_units - off) :
+						     j->batch;
+		b.unit = j->unit + off;
+		if (j->ops && j->ops->stop) {
+			j->stopped = j->ops->stop(j->cookie);
+			if (j->stopped)
+				return total;
+		}
+		if (j->ops && j->ops->prep)
+			j->ops->prep(j->cookie, jv, b.unit, b.n);
+		if (j->timer == UB_TIMER_KTIME)
+			total += ub_time_batch_ktime(j, &b);
+		else
+			total += ub_time_batch_tsc(j, &b);
+		if (rec)
+			ub_account(&j->stat[v], jv, b.unit, b.n);
+		ub_resched();
+	}
+	return total;
+}
+
+/* One round in the schedule's order; @r < 0 for a warm-up round. */
+static void ub_round(struct ub_job *j, s64 r)
+{
+	struct ub_sample *smp;
+	u64 total;
+	u32 k, v;
+
+	for (k = 0; k < j->nr_var; k++) {
+		v = j->order[k];
+		if (j->ops && j->ops->sync) {
+			j->stopped = j->ops->sync(j->cookie);
+			if (j->stopped)
+				return;
+		}
+		total = ub_run_variant(j, v, j->replica[v], r >= 0);
+		if (j->stopped)
+			return;
+		if (r >= 0 && j->samples) {
+			smp = &j->samples[(u64)r * j->nr_var + v];
+			smp->value = total;
+			smp->replica = j->replica[v];
+			smp->position = (u8)k;
+		}
+	}
+}
+
 void ub_engine_run(struct ub_job *j)
 {
-	u64 rng = j->seed;
-	u32 r, k, v, n;
-	u64 b, total;
+	u32 r;
 
 	j->rounds_done = 0;
+	j->warmup_done = 0;
 	j->stopped = UB_STOP_NONE;
+	ub_sched_init(&j->sched, j->seed ^ UB_WARMUP_SALT, j->nr_var, j->nr_rep);
+	for (r = 0; r < j->warmup; r++) {
+		ub_sched_round(&j->sched, r, j->order, j->replica);
+		ub_round(j, -1);
+		if (j->stopped)
+			return;
+		j->warmup_done = r + 1;
+	}
+	ub_sched_init(&j->sched, j->seed, j->nr_var, j->nr_rep);
 	for (r = 0; r < j->rounds; r++) {
-		ub_shuffle_u32(j->order, j->nr_var, &rng);
-		for (k = 0; k < j->nr_var; k++) {
-			v = j->order[k];
-			total = 0;
-			for (b = 0; b < j->nr_units; b += n) {
-				n = j->nr_units - b < j->batch ?
-				    (u32)(j->nr_units - b) : j->batch;
-				if (j->stop) {
-					j->stopped = j->stop(j->cookie);
-					if (j->stopped)
-						return;
-				}
-				if (j->cold)
-					j->cold(j->cookie, j->unit + b, n);
-				if (j->timer == UB_TIMER_KTIME)
-					total += ub_time_batch_ktime(j, v,
-							j->unit + b, n);
-				else
-					total += ub_time_batch_tsc(j, v,
-							j->unit + b, n);
-				ub_account(&j->stat[v], &j->var[v],
-					   j->unit + b, n);
-				ub_resched();
-			}
-			if (j->samples)
-				j->samples[(u64)r * j->nr_var + v] = total;
-		}
+		ub_sched_round(&j->sched, r, j->order, j->replica);
+		ub_round(j, r);
+		if (j->stopped)
+			return;
 		j->rounds_done = r + 1;
 	}
 }
 
 #define UB_CAL_PAIRS	255
+
+static void ub_sort_u32(u32 *d, int n)
+{
+	int i, k;
+	u32 x;
+
+	for (i = 1; i < n; i++) {
+		x = d[i];
+		for (k = i - 1; k >= 0 && d[k] > x; k--)
+			d[k + 1] = d[k];
+		d[k + 1] = x;
+	}
+}
 
 /*
  * Cost of an empty timer pair: the median of UB_CAL_PAIRS back-to-back
@@ -197,10 +244,10 @@ void ub_engine_run(struct ub_job *j)
  */
 u64 ub_timer_overhead(u32 timer)
 {
-	u32 d[UB_CAL_PAIRS], x;
+	u32 d[UB_CAL_PAIRS];
 	u64 t0, t1;
 	unsigned long flags = 0;
-	int i, k;
+	int i;
 
 	ub_preempt_off();
 	ub_irq_save(flags);
@@ -216,14 +263,45 @@ u64 ub_timer_overhead(u32 timer)
 	}
 	ub_irq_restore(flags);
 	ub_preempt_on();
-
-	for (i = 1; i < UB_CAL_PAIRS; i++) {
-		x = d[i];
-		for (k = i - 1; k >= 0 && d[k] > x; k--)
-			d[k + 1] = d[k];
-		d[k + 1] = x;
-	}
+	ub_sort_u32(d, UB_CAL_PAIRS);
 	return d[UB_CAL_PAIRS / 2];
+}
+
+#define UB_PMU_CAL	16
+
+/*
+ * PMU counts of an empty bracket (the reads, the preemption/IRQ bracket,
+ * two timer reads and no batch): the least of UB_PMU_CAL tries per
+ * counter, subtracted from every batch. Call on the thread's own CPU
+ * before the run.
+ */
+void ub_pmu_overhead(const struct ub_job *j, u64 *out)
+{
+	u64 p0[UB_PMU_NR], p1[UB_PMU_NR], t0, t1;
+	unsigned long flags = 0;
+	int i, c;
+
+	for (c = 0; c < UB_PMU_NR; c++)
+		out[c] = ~0ULL;
+	if (!j->ops || !j->ops->pmu_read)
+		return;
+	for (i = 0; i < UB_PMU_CAL; i++) {
+		j->ops->pmu_read(j->cookie, p0);
+		ub_preempt_off();
+		if (j->irq_off)
+			ub_irq_save(flags);
+		t0 = ub_tsc();
+		t1 = ub_tsc();
+		if (j->irq_off)
+			ub_irq_restore(flags);
+		ub_preempt_on();
+		j->ops->pmu_read(j->cookie, p1);
+		OPTIMIZER_HIDE_VAR(t0);
+		OPTIMIZER_HIDE_VAR(t1);
+		for (c = 0; c < UB_PMU_NR; c++)
+			if (p1[c] - p0[c] < out[c])
+				out[c] = p1[c] - p0[c];
+	}
 }
 
 #define UB_CLAMP_TRIAL	16
@@ -246,12 +324,12 @@ u32 ub_engine_clamp_batch(const struct ub_job *j, u64 max_irqoff_ns)
 	if (n > batch)
 		n = batch;
 	for (v = 0; v < j->nr_var; v++) {
-		if (j->cold)
-			j->cold(j->cookie, j->unit, n);
+		if (j->ops && j->ops->prep)
+			j->ops->prep(j->cookie, &j->var[v], j->unit, n);
 		ub_preempt_off();
 		ub_irq_save(flags);
 		t0 = ub_ns();
-		j->var[v].fn(j->unit, n);
+		j->var[v].fn[0](j->unit, n);
 		t1 = ub_ns();
 		ub_irq_restore(flags);
 		ub_preempt_on();
@@ -266,4 +344,39 @@ u32 ub_engine_clamp_batch(const struct ub_job *j, u64 max_irqoff_ns)
 	if (fit < batch)
 		batch = fit ? (u32)fit : 1;
 	return batch;
+}
+
+void ub_barrier_init(struct ub_barrier *b, u32 n)
+{
+	ub_atomic_set(&b->count, 0);
+	ub_atomic_set(&b->gen, 0);
+	b->n = n;
+}
+
+/*
+ * Sense-by-generation barrier: the last thread to arrive resets the count
+ * and starts a new generation; the others spin until it does, or until
+ * @stop says the run is ending (every thread then sees the same reason,
+ * so none waits for one that left).
+ */
+u32 ub_barrier_wait(struct ub_barrier *b, u32 (*stop)(void *), void *cookie)
+{
+	int gen = ub_atomic_read(&b->gen);
+	u32 why;
+
+	if ((u32)ub_atomic_inc_return(&b->count) == b->n) {
+		ub_atomic_set(&b->count, 0);
+		ub_atomic_inc(&b->gen);
+		return 0;
+	}
+	while (ub_atomic_read(&b->gen) == gen) {
+		if (stop) {
+			why = stop(cookie);
+			if (why)
+				return why;
+		}
+		ub_cpu_relax();
+		ub_resched();
+	}
+	return 0;
 }

@@ -1,109 +1,86 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The table of named variants: 4 paths x 2 shapes x 2
- * granules, plus the ground-truth ops of ub_ground.c. Each entry carries
- * a batch function per backend, generated from the one template ub_ops.h.
+ * The table of named variants, built from the one list ub_variants.def:
+ * every line becomes an entry with its batch functions for every built
+ * backend and layout replica (ub_ops_<backend>.c); every page and pfn
+ * line also gets an A/A twin; the ground-truth ops of ub_ground.c come
+ * last. Built into the module and libubcore.a.
  */
-#include <linux/bits.h>
-#include <linux/cache.h>
-#include <linux/compiler.h>
-#include <linux/string.h>
+#include "ub_core.h"
 
-#include "ub.h"
+struct ub_params ub_params;
 
-struct ub_params ub_params __read_mostly;
+/* The lower-case names of ub_variants.def as the uapi's enum values. */
+#define UB_PATH_ID_convert	UB_PATH_CONVERT
+#define UB_PATH_ID_wbinvd	UB_PATH_WBINVD
+#define UB_PATH_ID_reset	UB_PATH_RESET
+#define UB_PATH_ID_unmap	UB_PATH_UNMAP
+#define UB_SHAPE_ID_page	UB_SHAPE_PAGE
+#define UB_SHAPE_ID_pfn		UB_SHAPE_PFN
+#define UB_SHAPE_ID_range	UB_SHAPE_RANGE
+#define UB_GRANULE_ID_4k	UB_GRANULE_4K
+#define UB_GRANULE_ID_2m	UB_GRANULE_2M
 
-/* A synthetic leaf SPTE: PFN in bits 51:12, RWX and WB memory type. */
-#define UB_SPTE_PFN_MASK	GENMASK_ULL(51, 12)
-#define UB_SPTE_FLAGS		(0x7ULL | (6ULL << 3))
-
-static __always_inline u64 ub_mk_spte(u64 pfn)
-{
-	u64 spte = (pfn << PAGE_SHIFT) | UB_SPTE_FLAGS;
-
-	/* Make the op really start from an SPTE value, as KVM does. */
-	OPTIMIZER_HIDE_VAR(spte);
-	return spte;
-}
-
-static __always_inline kvm_pfn_t ub_spte_to_pfn(u64 spte)
-{
-	return (spte & UB_SPTE_PFN_MASK) >> PAGE_SHIFT;
-}
-
-/* Final state of a batch: the status OR, or a value only to be sunk. */
-static __always_inline u64 ub_status(u64 err)
-{
-	return err;
-}
-
-static __always_inline u64 ub_sink(u64 v)
-{
-	asm volatile("" : : "r" (v));
-	return 0;
-}
-
-#define UB_BK null
-#include "ub_ops.h"
-#undef UB_BK
-#define UB_BK model
-#include "ub_ops.h"
-#undef UB_BK
-#define UB_BK tdx
-#include "ub_ops.h"
-#undef UB_BK
-
-#define UB_VT(nm, pth, shp, gr, f) {					\
-	.d.name = nm,							\
-	.d.path = UB_PATH_##pth,					\
-	.d.shape = UB_SHAPE_##shp,					\
-	.d.granule = UB_GRANULE_##gr,					\
-	.fn = {								\
-		[UB_BACKEND_NULL] = ub_null_b_##f,			\
-		[UB_BACKEND_MODEL] = ub_model_b_##f,			\
-		[UB_BACKEND_TDX] = ub_tdx_b_##f,			\
-	},								\
-}
-
-static const struct ub_variant ub_tdx_variants[] = {
-	UB_VT("convert.page.4k", CONVERT, PAGE, 4K, convert_page_4k),
-	UB_VT("convert.pfn.4k", CONVERT, PFN, 4K, convert_pfn_4k),
-	UB_VT("convert.page.2m", CONVERT, PAGE, 2M, convert_page_2m),
-	UB_VT("convert.pfn.2m", CONVERT, PFN, 2M, convert_pfn_2m),
-	UB_VT("wbinvd.page.4k", WBINVD, PAGE, 4K, wbinvd_page_4k),
-	UB_VT("wbinvd.pfn.4k", WBINVD, PFN, 4K, wbinvd_pfn_4k),
-	UB_VT("wbinvd.page.2m", WBINVD, PAGE, 2M, wbinvd_page_2m),
-	UB_VT("wbinvd.pfn.2m", WBINVD, PFN, 2M, wbinvd_pfn_2m),
-	UB_VT("reset.page.4k", RESET, PAGE, 4K, reset_page_4k),
-	UB_VT("reset.pfn.4k", RESET, PFN, 4K, reset_pfn_4k),
-	UB_VT("reset.page.2m", RESET, PAGE, 2M, reset_page_2m),
-	UB_VT("reset.pfn.2m", RESET, PFN, 2M, reset_pfn_2m),
-	UB_VT("unmap.page.4k", UNMAP, PAGE, 4K, unmap_page_4k),
-	UB_VT("unmap.pfn.4k", UNMAP, PFN, 4K, unmap_pfn_4k),
-	UB_VT("unmap.page.2m", UNMAP, PAGE, 2M, unmap_page_2m),
-	UB_VT("unmap.pfn.2m", UNMAP, PFN, 2M, unmap_pfn_2m),
+static const struct {
+	const char	*name;
+	u8		path, shape, granule;
+} ub_defs[UB_NR_DEFS] = {
+#define UB_VARIANT(path, shape, granule)				\
+	{ #path "." #shape "." #granule, UB_PATH_ID_##path,		\
+	  UB_SHAPE_ID_##shape, UB_GRANULE_ID_##granule },
+#include "ub_variants.def"
+#undef UB_VARIANT
 };
 
-struct ub_variant ub_variants[UB_MAX_VARIANTS] __ro_after_init;
-unsigned int ub_nr_variants __ro_after_init;
+struct ub_variant ub_variants[UB_MAX_VARIANTS];
+unsigned int ub_nr_variants;
 
-void __init ub_variants_init(void)
+static struct ub_variant *ub_variant_add(const char *name, const char *suffix)
+{
+	struct ub_variant *v = &ub_variants[ub_nr_variants++];
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->d.name, sizeof(v->d.name), "%s%s", name, suffix);
+	return v;
+}
+
+static void ub_variant_add_def(unsigned int d, u8 twin)
 {
 	struct ub_variant *v;
-	unsigned int i, b;
+	unsigned int b, k;
 
-	BUILD_BUG_ON(ARRAY_SIZE(ub_tdx_variants) > UB_MAX_VARIANTS);
-	memcpy(ub_variants, ub_tdx_variants, sizeof(ub_tdx_variants));
-	ub_nr_variants = ARRAY_SIZE(ub_tdx_variants);
+	v = ub_variant_add(ub_defs[d].name, twin ? ".aa" : "");
+	v->d.path = ub_defs[d].path;
+	v->d.shape = ub_defs[d].shape;
+	v->d.granule = ub_defs[d].granule;
+	v->d.twin = twin;
+	for (b = 0; b < UB_BACKEND_NR; b++)
+		for (k = 0; k < UB_NR_REPLICAS && ub_batch_tables[b]; k++)
+			v->fn[b][k] = ub_batch_tables[b]->rows[k]->fn[d];
+}
+
+void ub_variants_init(void)
+{
+	struct ub_variant *v;
+	unsigned int d, i, b, k;
+
+	static_assert(2 * UB_NR_DEFS + 5 <= UB_MAX_VARIANTS,
+		      "variant table too large for the variant mask");
+	ub_nr_variants = 0;
+	for (d = 0; d < UB_NR_DEFS; d++)
+		ub_variant_add_def(d, 0);
+	for (d = 0; d < UB_NR_DEFS; d++)
+		if (ub_defs[d].shape != UB_SHAPE_RANGE)
+			ub_variant_add_def(d, 1);
 	for (i = 0; i < ub_nr_ground && ub_nr_variants < UB_MAX_VARIANTS; i++) {
-		v = &ub_variants[ub_nr_variants++];
-		strscpy(v->d.name, ub_ground_ops[i].name, sizeof(v->d.name));
+		v = ub_variant_add(ub_ground_ops[i].name, "");
 		v->d.shape = UB_SHAPE_NONE;
 		v->d.path = UB_PATH_GROUND;
 		v->d.granule = UB_GRANULE_ANY;
 		v->d.param = ub_ground_ops[i].adds;
 		for (b = UB_BACKEND_NULL; b < UB_BACKEND_NR; b++)
-			v->fn[b] = ub_ground_ops[i].fn;
+			for (k = 0; k < UB_NR_REPLICAS; k++)
+				v->fn[b][k] = ub_ground_ops[i].fn;
 	}
 }
 
@@ -113,6 +90,23 @@ u32 ub_variant_unit_pages(const struct ub_variant *v, u32 granule)
 	if (v->d.path == UB_PATH_GROUND)
 		return 0;
 	return ub_granule_pages(granule);
+}
+
+/* Does an op read or write its units' data lines on @backend? */
+bool ub_variant_touches_data(const struct ub_variant *v, u32 backend,
+			     bool reset_clear)
+{
+	if (backend == UB_BACKEND_NULL)
+		return false;
+	switch (v->d.path) {
+	case UB_PATH_WBINVD:
+	case UB_PATH_UNMAP:
+		return true;
+	case UB_PATH_RESET:
+		return reset_clear;
+	default:
+		return false;
+	}
 }
 
 /*
@@ -125,23 +119,32 @@ u32 ub_variant_insns(const struct ub_variant *v, u32 backend, bool clear)
 	bool wb = v->d.path == UB_PATH_WBINVD || v->d.path == UB_PATH_UNMAP;
 	bool rs = (v->d.path == UB_PATH_RESET || v->d.path == UB_PATH_UNMAP) &&
 		  clear;
-	u32 insns = 0;
 
-	switch (backend) {
-	case UB_BACKEND_MODEL:
-		if (wb)
-			insns |= ub_model_wbinvd_insns();
-		if (rs)
-			insns |= ub_model_reset_insns();
-		break;
-	case UB_BACKEND_TDX:
-		if (wb)
-			insns |= UB_INSN_SEAMCALL;
-		if (rs)
-			insns |= UB_INSN_MOVDIR64B | UB_INSN_MFENCE;
-		break;
-	default:
-		break;
+	if (!wb && !rs)
+		return 0;
+	return ub_port_backend_insns(backend, wb, rs);
+}
+
+u8 ub_variant_rep_offset(unsigned int i, u32 backend, u32 k)
+{
+	ub_batch_fn fn = ub_variants[i].fn[backend][k];
+
+	return fn ? (u8)((unsigned long)fn & (UB_LINE - 1)) : 0;
+}
+
+void ub_info_fill_common(struct ub_info *info, u32 rep_backend)
+{
+	unsigned int i, k;
+
+	info->abi_version = UB_ABI_VERSION;
+	info->nr_variants = ub_nr_variants;
+	info->max_threads = UB_MAX_THREADS;
+	info->hist_buckets = UB_HIST_BUCKETS;
+	info->nr_replicas = UB_NR_REPLICAS;
+	for (i = 0; i < ub_nr_variants; i++) {
+		info->variants[i] = ub_variants[i].d;
+		for (k = 0; k < UB_NR_REPLICAS; k++)
+			info->rep_offset[i][k] =
+				ub_variant_rep_offset(i, rep_backend, k);
 	}
-	return insns;
 }

@@ -13,7 +13,7 @@ dest=$kdir/ub-kmod
 mkdir -p "$dest"
 # Sources only (build products in kmod/ stay there); files removed from
 # kmod/ are removed from the copy too, its build products are kept.
-rsync -a --delete --include='*/' --include='*.[chS]' --include=Kbuild \
+rsync -a --delete --include='*/' --include='*.[chS]' --include=Kbuild --include='*.def' \
 	--include=Makefile --exclude='*' "$UB_TOP/kmod/" "$dest/"
 make -s -C "$kdir" M="$dest" W=1 KCFLAGS=-Werror modules >&2
 echo "$dest/unmap_bench.ko"

@@ -28,7 +28,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define UB_ABI_VERSION		1
+#define UB_ABI_VERSION		2	/* 2: layout replicas, A/A twins, 2M = 512 x 4K */
 
 #define UB_DEBUGFS_DIR		"unmap_bench"
 #define UB_CTL_PATH		"/sys/kernel/debug/unmap_bench/ctl"
@@ -37,6 +37,8 @@
 #define UB_REASON_LEN		128
 #define UB_MAX_VARIANTS		64
 #define UB_MAX_THREADS		64
+#define UB_NR_REPLICAS		8	/* layout replicas of every variant's code */
+#define UB_BUILD_LEN		160
 
 /* Backends: the primitives under the TDX wrappers. */
 enum ub_backend {
@@ -52,6 +54,14 @@ enum ub_shape {
 	UB_SHAPE_NONE		= 0,	/* ground-truth ops (validation only) */
 	UB_SHAPE_PAGE		= 1,	/* pre-patch: struct page * passed down */
 	UB_SHAPE_PFN		= 2,	/* Linux 7.2: kvm_pfn_t passed down */
+	/*
+	 * The PFN API with one reset call over a whole 2M range: a
+	 * hypothetical huge-page path that Linux 7.2 never runs (it rejects
+	 * non-4K removal and resets PAGE_SIZE per page). Outside the patch
+	 * comparison; only at 2M.
+	 */
+	UB_SHAPE_RANGE		= 3,
+	UB_SHAPE_NR
 };
 
 /* Which part of the unmap tail a variant exercises. */
@@ -68,7 +78,8 @@ enum ub_path {
 enum ub_granule {
 	UB_GRANULE_ANY		= 0,	/* ground truth: runs at any granule */
 	UB_GRANULE_4K		= 1,	/* one 4K page per op */
-	UB_GRANULE_2M		= 2,	/* one 2M folio per op */
+	UB_GRANULE_2M		= 2,	/* one 2M folio per op: 512 4K removals */
+	UB_GRANULE_NR
 };
 
 /* 4K pages in one 2M folio: the one definition both sides use. */
@@ -77,16 +88,40 @@ enum ub_granule {
 enum ub_reset_mode {
 	UB_RESET_KERNEL		= 0,	/* clear only with X86_BUG_TDX_PW_MCE */
 	UB_RESET_FORCE		= 1,	/* always clear */
+	UB_RESET_NR
 };
 
+/*
+ * Cache state before every timed batch, set up outside the timed region
+ * on every line an op of either shape reads or writes (ub_run.prep_lines
+ * says which): hot re-reads them, cold flushes them.
+ */
 enum ub_cache_state {
-	UB_CACHE_HOT		= 0,	/* lines left as the previous op left them */
-	UB_CACHE_COLD		= 1,	/* data + struct page lines flushed first */
+	UB_CACHE_HOT		= 0,
+	UB_CACHE_COLD		= 1,
+	UB_CACHE_NR
 };
 
 enum ub_timer {
 	UB_TIMER_TSC		= 0,	/* rdtsc_ordered() around batches */
 	UB_TIMER_KTIME		= 1,	/* ktime_get_ns() per op (baseline) */
+	UB_TIMER_NR
+};
+
+/* Lines the cache-state preparation covered (ub_run.prep_lines). */
+#define UB_LINES_DATA		(1U << 0)	/* the units' data (if an op touches it) */
+#define UB_LINES_STRUCT_PAGE	(1U << 1)	/* the units' struct pages */
+#define UB_LINES_UNITS		(1U << 2)	/* the batch's slice of the unit array */
+#define UB_LINES_VMEMMAP_BASE	(1U << 3)	/* the line holding vmemmap_base */
+#define UB_LINES_PHYS_BITS	(1U << 4)	/* the line holding x86_phys_bits */
+#define UB_LINES_PARAMS		(1U << 5)	/* the module's own per-call state */
+
+/* PMU counters per variant (ub_run.pmu_avail, ub_result.pmu[]). */
+enum ub_pmu_counter {
+	UB_PMU_INSTRUCTIONS	= 0,
+	UB_PMU_CORE_CYCLES	= 1,
+	UB_PMU_L1D_MISSES	= 2,	/* L1D read misses */
+	UB_PMU_NR
 };
 
 /* CPU features and bugs the module looked at (ub_info.cpu_features). */
@@ -112,12 +147,19 @@ enum ub_timer {
 #define UB_INSN_RDTSC		(1U << 7)	/* rdtsc_ordered() */
 #define UB_INSN_KTIME		(1U << 8)	/* ktime_get_ns() */
 
+/*
+ * One entry of the variant table. Every page and pfn variant has an A/A
+ * twin (twin = 1, name suffix ".aa"): the same code, drawn at its own
+ * layout replicas, so twin vs original measures what placement alone
+ * does. Analysis pairs variants by (path, shape, granule, twin), never by
+ * name.
+ */
 struct ub_variant_desc {
-	char	name[UB_NAME_LEN];	/* e.g. "unmap.pfn.4k" */
+	char	name[UB_NAME_LEN];	/* e.g. "unmap.pfn.4k", "unmap.pfn.4k.aa" */
 	__u8	shape;			/* enum ub_shape */
 	__u8	path;			/* enum ub_path */
 	__u8	granule;		/* enum ub_granule */
-	__u8	pad;
+	__u8	twin;			/* 1: A/A twin of the same variant */
 	__u32	param;			/* ground truth: number of adds, else 0 */
 };
 
@@ -139,6 +181,13 @@ struct ub_info {
 	__u32	max_threads;		/* UB_MAX_THREADS */
 	__u32	hist_buckets;		/* UB_HIST_BUCKETS */
 	struct ub_variant_desc variants[UB_MAX_VARIANTS];
+	/* --- appended in ABI 2 --- */
+	__u32	nr_replicas;		/* UB_NR_REPLICAS */
+	__u32	pad0;
+	/* compiler, version, optimisation and alignment the module was built with */
+	char	build[UB_BUILD_LEN];
+	/* entry address of each variant's replica k, modulo 64 (fetch block) */
+	__u8	rep_offset[UB_MAX_VARIANTS][UB_NR_REPLICAS];
 };
 
 /* Does variant @v run in a RUN of @granule? (module and harness alike) */
@@ -154,11 +203,10 @@ static inline __u32 ub_granule_pages(__u32 granule)
 	return granule == UB_GRANULE_2M ? UB_PAGES_PER_2M : 1;
 }
 
-#define UB_INFO_SIZE_VER0	2904	/* first published struct ub_info */
-
 /* ub_run.flags */
 #define UB_RUN_IRQ_OFF		(1U << 0)	/* IRQs off around each batch */
-#define UB_RUN_FLAGS_ALL	(UB_RUN_IRQ_OFF)
+#define UB_RUN_PMU		(1U << 1)	/* count PMU events per variant */
+#define UB_RUN_FLAGS_ALL	(UB_RUN_IRQ_OFF | UB_RUN_PMU)
 
 /* ub_run.status: why a run returned fewer rounds than asked (not errors). */
 #define UB_STATUS_WALL_CAP	(1U << 0)	/* stopped at max_wall_ms */
@@ -167,9 +215,13 @@ static inline __u32 ub_granule_pages(__u32 granule)
 #define UB_STATUS_IRQOFF_CLAMP	(1U << 2)
 
 /*
- * Per (thread, variant) aggregate. "cycles" are TSC cycles per op for a
+ * Per (thread, variant) aggregate over the recorded rounds (warm-up
+ * rounds are run and discarded). "cycles" are TSC cycles per op for a
  * batch, timer overhead already subtracted; each batch is one sample.
  * With UB_TIMER_KTIME the unit is nanoseconds instead.
+ *
+ * The size of struct ub_result is fixed within an ABI version; the caller
+ * states the size it was built with in ub_run.result_size.
  */
 struct ub_result {
 	__u32	variant;		/* index into ub_info.variants */
@@ -186,7 +238,35 @@ struct ub_result {
 	/* sum of PFNs visited: equal for page and pfn shapes on the same pages */
 	__u64	pfn_checksum;
 	__u64	pages_touched;		/* 4K pages covered by all ops */
+	/* --- ABI 2 --- */
+	/*
+	 * PMU counts summed over the timed batches (instructions, core
+	 * cycles, L1D read misses), the cost of an empty timer bracket
+	 * subtracted per batch; valid where ub_run.pmu_avail has the bit.
+	 */
+	__u64	pmu[UB_PMU_NR];
+	/* APERF and MPERF deltas of the thread's CPU over the run, 0 = unreadable */
+	__u64	aperf;
+	__u64	mperf;
 };
+
+#define UB_RESULT_SIZE		128	/* sizeof(struct ub_result), ABI 2 */
+
+/*
+ * One paired sample: a variant's cost in one recorded round (the sum of
+ * its batches, overhead subtracted; divide by ops/rounds for per op),
+ * with the layout replica it ran at and its position in the round's
+ * order.
+ */
+struct ub_sample {
+	__u64	value;
+	__u8	replica;		/* 0..nr_replicas-1 */
+	__u8	position;		/* 0-based position in the round */
+	__u16	pad;
+	__u32	pad2;
+};
+
+#define UB_SAMPLE_SIZE		16	/* sizeof(struct ub_sample), ABI 2 */
 
 /*
  * RUN: one measurement. Buffers are user pointers (__u64) with their
@@ -195,10 +275,9 @@ struct ub_result {
  *
  * results: struct ub_result[nr_threads * nr_selected], thread-major, in
  *          variant-table order within a thread.
- * samples: __u64[nr_threads][rounds][nr_selected]: total cycles of that
- *          variant in that round (sum of its batches, overhead
- *          subtracted), the paired per-round samples; rounds_done tells
- *          how many rounds are valid. Optional (0 = not wanted).
+ * samples: struct ub_sample[nr_threads][rounds][nr_selected], the paired
+ *          per-round samples; rounds_done tells how many rounds are
+ *          valid. Optional (0 = not wanted).
  * hist:    __u32[nr_threads * nr_selected][UB_HIST_BUCKETS] of per-batch
  *          cycles/op (see ub_hist_bucket() below). Optional.
  */
@@ -215,10 +294,27 @@ struct ub_result {
  * UB_STATUS_WALL_CAP. With either bit set, ops/batches may include a
  * partial last round; samples are valid for rounds_done rounds only.
  *
+ * Rounds: first `warmup` rounds run every variant and are discarded,
+ * then `rounds` recorded rounds. In a round every selected variant runs
+ * once over all the thread's units. The order of the variants is
+ * counterbalanced: rounds come in blocks of n (n variants; 2n when n is
+ * odd) rows of a Williams design under a random relabelling, so within a
+ * complete block every variant holds every position equally often and
+ * follows every other equally often. Every variant runs at one of
+ * nr_replicas layout replicas per round (byte-identical code whose entry
+ * addresses differ within the 64-byte fetch block); each variant visits
+ * its replicas in a fresh random order every nr_replicas rounds. Orders
+ * and replicas are drawn from seed alone, identically on every thread.
+ *
  * Threads: one kernel thread per cpus[i], bound to it; a CPU may appear
  * only once. Every thread gets nr_units units of its own from node and
- * visits them in its own order drawn from seed. Round 0 is kept (warm-up
- * is the caller's choice).
+ * visits them in its own order drawn from seed. The threads run in
+ * lockstep: they meet at a barrier before every variant of every round,
+ * so the same variant runs on every CPU at the same time.
+ *
+ * Cache state: before every timed batch, outside the timed region, the
+ * lines any op of the run reads are re-read (hot) or flushed (cold):
+ * prep_lines says which kinds of line that covered.
  *
  * Units of the results: with UB_TIMER_TSC every batch of batch_used ops
  * is one sample: its TSC cycles minus timer_overhead, divided by the ops
@@ -228,11 +324,18 @@ struct ub_result {
  * subtracted; samples[] are ns, and timer_overhead is the ns cost of an
  * empty ktime_get_ns() pair (reported, not subtracted).
  *
+ * PMU (UB_RUN_PMU): per thread, kernel counters for instructions, core
+ * cycles and L1D read misses on its CPU, read just outside the
+ * preemption bracket of every batch, the cost of an empty bracket
+ * subtracted; pmu_avail has a bit per counter every thread could use,
+ * pmu_reason says why any is missing. TSC cycles are not core cycles:
+ * aperf/mperf in each result give the ratio where readable.
+ *
  * pfn_checksum and pages_touched count, outside the timed region, the 4K
  * pages the units of every timed op span (0 for ground-truth ops).
  * insns_used: UB_INSN_RDTSC or UB_INSN_KTIME, plus the instructions the
- * primitives of the variants that ran executed (the cold-state flushing
- * before each batch is not timed and not counted).
+ * primitives of the variants that ran executed (the cache-state
+ * preparation before each batch is not timed and not counted).
  *
  * Errors: the ioctl fails with errno set; reason[] says what was wrong
  * (except EPERM, ENOTTY and an unreadable struct), and *_needed are set
@@ -244,18 +347,19 @@ struct ub_result {
  *               below *_SIZE_VER0; pad0 not zero; an enum value out of
  *               range (a run's granule is 4K or 2M); variant_mask empty,
  *               beyond nr_variants or with no variant of the granule; a
- *               CPU listed twice
+ *               CPU listed twice; result_size or sample_size (when
+ *               samples are wanted) not this ABI's
  *   E2BIG       struct larger than the module knows, with a non-zero tail
  *   EOPNOTSUPP  unknown flags
  *   ERANGE      a count zero or above its limit: nr_threads 1..64,
  *               nr_units 1..1048576 (4K) or 1..2048 (2M), batch 1..65536,
- *               rounds 1..1048576, max_wall_ms <= 3600000; samples or
- *               hist above 256 MiB
+ *               rounds 1..1048576, warmup 0..1024, replicas 0..8,
+ *               max_wall_ms <= 3600000; samples or hist above 256 MiB
  *   ENXIO       node negative, nonexistent, offline or without memory
  *   ESRCH       a CPU >= nr_cpu_ids or offline
  *   ENOSPC      a buffer too small (results is required)
- *   ENODEV      backend tdx asked for and its probe failed (see
- *               backend_reason, also ub_info.tdx_reason)
+ *   ENODEV      the backend asked for is unusable here (backend_reason
+ *               says why; for tdx also ub_info.tdx_reason)
  *   ENOMEM      the pages do not fit in the node's free memory less a
  *               margin (free/8 + 16 MiB), checked before allocating; or an
  *               allocation failed (everything is freed again)
@@ -274,8 +378,8 @@ struct ub_run {
 	__u64	variant_mask;		/* bit i selects ub_info.variants[i] */
 	__u64	nr_units;		/* pages (4K) or folios (2M) per thread */
 	__u32	batch;			/* ops per timed batch */
-	__u32	rounds;			/* paired rounds */
-	__u64	seed;			/* page and variant order */
+	__u32	rounds;			/* recorded paired rounds */
+	__u64	seed;			/* page order, variant order, replicas */
 	__u64	max_irqoff_ns;		/* with UB_RUN_IRQ_OFF; 0 = no bound */
 	__u64	max_wall_ms;		/* 0 = module default (60 s) */
 	__u32	nr_threads;
@@ -293,10 +397,10 @@ struct ub_run {
 	__u32	nr_selected;		/* variants selected and applicable */
 	__u32	backend_used;		/* enum ub_backend after AUTO */
 	__u32	insns_used;		/* UB_INSN_* that actually ran */
-	__u32	rounds_done;
+	__u32	rounds_done;		/* recorded rounds completed */
 	__u32	status;			/* UB_STATUS_* */
 	__u32	batch_used;		/* batch after any IRQ-off clamp */
-	__u64	timer_overhead;		/* calibrated cycles per timer pair */
+	__u64	timer_overhead;		/* calibrated cycles (or ns) per timer pair */
 	__u64	tsc_khz;
 	__u64	elapsed_ns;		/* wall time of the whole run */
 	__u64	results_needed;		/* bytes, on ENOSPC */
@@ -304,9 +408,27 @@ struct ub_run {
 	__u64	hist_needed;
 	char	backend_reason[UB_REASON_LEN]; /* why this backend */
 	char	reason[UB_REASON_LEN];	/* on error: what was wrong */
+
+	/* --- appended in ABI 2 --- */
+	/* in */
+	__u32	warmup;			/* rounds run first and discarded */
+	__u32	replicas;		/* layout replicas drawn from; 0 = all */
+	__u32	result_size;		/* UB_RESULT_SIZE */
+	__u32	sample_size;		/* UB_SAMPLE_SIZE (with samples) */
+	/* out */
+	__u32	prep_lines;		/* UB_LINES_* the cache state covered */
+	__u32	pmu_avail;		/* bit per enum ub_pmu_counter */
+	__u32	replicas_used;
+	__u32	warmup_done;
+	char	pmu_reason[UB_REASON_LEN]; /* why a PMU counter is missing */
 };
 
-#define UB_RUN_SIZE_VER0	472	/* first published struct ub_run */
+/* Sizes of the first published structs (ABI 1): never change. */
+#define UB_INFO_SIZE_VER0	2904
+#define UB_RUN_SIZE_VER0	472
+
+/* Limits of a RUN beyond the counts above. */
+#define UB_MAX_WARMUP		1024
 
 /*
  * Log-linear histogram of cycles per op: values below 2^UB_HIST_SUB_BITS

@@ -1,75 +1,108 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Native smoke test of libubtiming.a, the userspace build of the module's
- * timing engine: times the ground-truth ops (chains of k dependent adds)
- * and checks the bookkeeping. Prints cycles/op per op; exits non-zero if
- * the counts are wrong or a chain of at least twice the adds is not
- * slower.
+ * Native smoke test of libubcore.a, the module's portable code built for
+ * userspace: INFO, then a RUN of the ground-truth ops and of the page and
+ * pfn convert variants through ub_user_ioctl(), checking the bookkeeping
+ * (ops, batches, rounds, warm-up, replicas and positions recorded).
+ * Prints cycles/op per variant; exits non-zero if the counts are wrong or
+ * a chain of at least twice the adds is not slower. Timings are printed,
+ * never asserted beyond that coarse order.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 
-#include "ub_timing.h"
+#include "ub_core.h"
+#include "user/ub_user.h"
 
 #define NR_UNITS	256
 #define BATCH		32
-#define ROUNDS		50
+#define ROUNDS		16
+#define WARMUP		2
 
 int main(void)
 {
-	static u64 unit[NR_UNITS], samples[ROUNDS * 8];
-	struct ub_jvar var[8];
-	struct ub_stat stat[8];
-	struct ub_job j;
-	u32 order[8], i, bad = 0;
-	u64 seed = 1;
-	double mean[8];
+	static struct ub_info info;
+	static struct ub_run r;
+	static struct ub_result res[UB_MAX_VARIANTS];
+	static struct ub_sample smp[ROUNDS * UB_MAX_VARIANTS];
+	u32 cpu = (u32)sched_getcpu(), i, bad = 0, k;
+	u64 mask = 0;
+	double mean[UB_MAX_VARIANTS];
 
-	for (i = 0; i < NR_UNITS; i++)
-		unit[i] = i;
-	ub_shuffle_u64(unit, NR_UNITS, &seed);
-	for (i = 0; i < ub_nr_ground; i++) {
-		var[i].fn = ub_ground_ops[i].fn;
-		var[i].unit_pages = 0;
-		ub_stat_init(&stat[i]);
+	info.size = sizeof(info);
+	if (ub_user_ioctl(UB_IOC_INFO, &info)) {
+		perror("INFO");
+		return 1;
 	}
-	memset(&j, 0, sizeof(j));
-	j.var = var;
-	j.nr_var = ub_nr_ground;
-	j.unit = unit;
-	j.nr_units = NR_UNITS;
-	j.batch = BATCH;
-	j.rounds = ROUNDS;
-	j.seed = 42;
-	j.timer = UB_TIMER_TSC;
-	j.overhead = ub_timer_overhead(UB_TIMER_TSC);
-	j.stat = stat;
-	j.samples = samples;
-	j.order = order;
-	ub_engine_run(&j);
+	printf("native: %u variants, %u replicas, build %s\n", info.nr_variants,
+	       info.nr_replicas, info.build);
+	for (i = 0; i < info.nr_variants; i++)
+		if (info.variants[i].path == UB_PATH_GROUND ||
+		    (info.variants[i].path == UB_PATH_CONVERT &&
+		     info.variants[i].granule == UB_GRANULE_4K))
+			mask |= 1ULL << i;
+	r.size = sizeof(r);
+	r.backend = UB_BACKEND_NULL;
+	r.granule = UB_GRANULE_4K;
+	r.variant_mask = mask;
+	r.nr_units = NR_UNITS;
+	r.batch = BATCH;
+	r.rounds = ROUNDS;
+	r.warmup = WARMUP;
+	r.seed = 42;
+	r.nr_threads = 1;
+	r.cpus = (u64)(uintptr_t)&cpu;
+	r.results = (u64)(uintptr_t)res;
+	r.results_len = sizeof(res);
+	r.samples = (u64)(uintptr_t)smp;
+	r.samples_len = sizeof(smp);
+	r.result_size = UB_RESULT_SIZE;
+	r.sample_size = UB_SAMPLE_SIZE;
+	if (ub_user_ioctl(UB_IOC_RUN, &r)) {
+		perror("RUN");
+		printf("reason: %s\n", r.reason);
+		return 1;
+	}
+	printf("timer overhead %llu cycles; %u+%u rounds of %u ops, batch %u, %u replicas\n",
+	       (unsigned long long)r.timer_overhead, r.warmup_done, r.rounds_done,
+	       NR_UNITS, BATCH, r.replicas_used);
+	for (i = 0; i < r.nr_selected; i++) {
+		const struct ub_variant_desc *d = &info.variants[res[i].variant];
+		u32 seen = 0;
 
-	printf("timer overhead %llu cycles; %u rounds of %u ops, batch %u\n",
-	       (unsigned long long)j.overhead, j.rounds_done, NR_UNITS, BATCH);
-	for (i = 0; i < ub_nr_ground; i++) {
-		mean[i] = (double)stat[i].sum / (double)stat[i].batches;
-		printf("%-16s k=%-5u mean %8.2f min %6llu max %8llu cycles/op (%.3f per add)\n",
-		       ub_ground_ops[i].name, ub_ground_ops[i].adds, mean[i],
-		       (unsigned long long)stat[i].min,
-		       (unsigned long long)stat[i].max,
-		       mean[i] / ub_ground_ops[i].adds);
-		if (stat[i].ops != (u64)NR_UNITS * ROUNDS ||
-		    stat[i].batches != (u64)ROUNDS * (NR_UNITS / BATCH) ||
-		    stat[i].status)
+		mean[i] = (double)res[i].sum / (double)res[i].batches;
+		printf("%-18s mean %8.2f min %6llu max %8llu cycles/op\n", d->name,
+		       mean[i], (unsigned long long)res[i].min,
+		       (unsigned long long)res[i].max);
+		if (res[i].ops != (u64)NR_UNITS * ROUNDS ||
+		    res[i].batches != (u64)ROUNDS * (NR_UNITS / BATCH))
+			bad++;
+		for (k = 0; k < ROUNDS; k++) {
+			const struct ub_sample *s = &smp[k * r.nr_selected + i];
+
+			if (s->replica >= r.replicas_used ||
+			    s->position >= r.nr_selected)
+				bad++;
+			seen |= 1U << s->replica;
+		}
+		/* 16 rounds visit each of 8 replicas twice. */
+		if (seen != (1U << r.replicas_used) - 1)
 			bad++;
 	}
-	if (j.rounds_done != ROUNDS)
+	if (r.rounds_done != ROUNDS || r.warmup_done != WARMUP)
 		bad++;
 	/* Only coarse ordering here: resolution is bench-instrument's job. */
-	for (i = 1; i < ub_nr_ground; i++)
-		if (ub_ground_ops[i].adds >= 2 * ub_ground_ops[i - 1].adds &&
-		    stat[i].min <= stat[i - 1].min)
+	for (i = 1; i < r.nr_selected; i++) {
+		const struct ub_variant_desc *a = &info.variants[res[i - 1].variant];
+		const struct ub_variant_desc *b = &info.variants[res[i].variant];
+
+		if (a->path == UB_PATH_GROUND && b->path == UB_PATH_GROUND &&
+		    b->param >= 2 * a->param && res[i].min <= res[i - 1].min)
 			bad++;
+	}
 	printf("%s\n", bad ? "FAIL" : "ok");
 	return bad ? 1 : 0;
 }

@@ -228,7 +228,7 @@ static void needed(const struct ub_run *r, uint64_t *res, uint64_t *smp,
 	uint64_t t = r->nr_threads;
 
 	*res = t * nsel * sizeof(struct ub_result);
-	*smp = t * r->rounds * nsel * sizeof(uint64_t);
+	*smp = t * r->rounds * nsel * sizeof(struct ub_sample);
 	*hist = t * nsel * UB_HIST_BUCKETS * sizeof(uint32_t);
 }
 
@@ -259,6 +259,12 @@ static void gen_valid_run(struct rng *g, struct req *q)
 		r->max_irqoff_ns = chance(g, 50) ? 0 : 1 + below(g, 1000000);
 	}
 	r->max_wall_ms = 50 + below(g, 450);
+	r->warmup = below(g, 3);
+	r->replicas = below(g, UB_NR_REPLICAS + 1);
+	r->result_size = UB_RESULT_SIZE;
+	r->sample_size = UB_SAMPLE_SIZE;
+	if (chance(g, 10))
+		r->flags |= UB_RUN_PMU;
 	r->nr_threads = ncpus_online >= 2 && chance(g, 40) ? 2 : 1;
 	q->cpus[0] = below(g, ncpus_online >= 2 ? 2 : 1);
 	q->cpus[1] = !q->cpus[0];
@@ -282,7 +288,7 @@ static uint32_t pick_u32(struct rng *g, const uint32_t *v, size_t n)
 static void mutate_run(struct rng *g, struct req *q, int only)
 {
 	struct ub_run *r = &q->r;
-	int m = only >= 0 ? only : (int)below(g, 25);
+	int m = only >= 0 ? only : (int)below(g, 28);
 
 	switch (m) {
 	case 0: {
@@ -478,8 +484,35 @@ static void mutate_run(struct rng *g, struct req *q, int only)
 	case 23:
 		/* Outputs prefilled with garbage: must be ignored. */
 		memset(&r->nr_selected, 0x5a,
-		       sizeof(*r) - offsetof(struct ub_run, nr_selected));
+		       offsetof(struct ub_run, warmup) -
+		       offsetof(struct ub_run, nr_selected));
+		memset(&r->prep_lines, 0x5a,
+		       sizeof(*r) - offsetof(struct ub_run, prep_lines));
 		addwhat(q, "garbage-outputs");
+		break;
+	case 24: {
+		static const uint32_t v[] = { 0, 88, UB_RESULT_SIZE - 8,
+					      UB_RESULT_SIZE + 8, 0xffffffffu };
+
+		r->result_size = pick_u32(g, v, REL_ARRAY_SIZE(v));
+		if (r->result_size == UB_RESULT_SIZE)
+			r->result_size = 0;
+		addwhat(q, "result_size=%u", r->result_size);
+		if (q->nmut == 1)
+			q->expect = EINVAL;
+		break;
+	}
+	case 25:
+		r->warmup = UB_MAX_WARMUP + 1 + (uint32_t)below(g, 1000);
+		addwhat(q, "warmup=%u", r->warmup);
+		if (q->nmut == 1)
+			q->expect = ERANGE;
+		break;
+	case 26:
+		r->replicas = UB_NR_REPLICAS + 1 + (uint32_t)below(g, 300);
+		addwhat(q, "replicas=%u", r->replicas);
+		if (q->nmut == 1)
+			q->expect = ERANGE;
 		break;
 	default:
 		r->seed = rnd(g);

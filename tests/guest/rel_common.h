@@ -278,6 +278,8 @@ static inline void rel_run_init(struct rel_run *x, const struct ub_info *info,
 	x->r.rounds = rounds;
 	x->r.seed = 1;
 	x->r.max_wall_ms = 30000;
+	x->r.result_size = UB_RESULT_SIZE;
+	x->r.sample_size = UB_SAMPLE_SIZE;
 	x->r.nr_threads = nthreads;
 	for (unsigned i = 0; i < nthreads && i < UB_MAX_THREADS; i++)
 		x->cpus[i] = cpus ? cpus[i] : i;
