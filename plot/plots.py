@@ -256,7 +256,7 @@ def _teardown(P, rd):
     if not rows:
         return
     for what, xi, xlab, other, logx in (
-            ("size", 1, "guest size, GB (log scale)", 3, 1),
+            ("size", 1, "guest size, GB (log scale)", 2, 1),
             ("vms", 2, "concurrent guests", 1, 0)):
         series = {}
         for r in rows:

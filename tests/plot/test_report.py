@@ -101,6 +101,14 @@ class Report(unittest.TestCase):
                 self.assertIn("<svg", f.read(2000), svg)
         self.assertNotIn("gnuplot failed", self.text())
 
+    def test_teardown_size_plot_one_series_per_guest_count(self):
+        # the size plot's series are the guest counts (1 and 4 here), each
+        # over the three sizes; not one series per point
+        with open(os.path.join(self.emu, "plots", "teardown-size.dat")) as f:
+            blocks = [b for b in f.read().split("\n\n\n") if b.strip()]
+        self.assertEqual(len(blocks), 2)
+        self.assertTrue(all(len(b.strip().split("\n")) == 3 for b in blocks))
+
     def test_no_gnuplot_skips_plots(self):
         d = os.path.join(self.tmp, "nognu")
         synth.write_rundir(d, seed=4, rounds=20, teardown=False)
