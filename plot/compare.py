@@ -4,11 +4,14 @@ and run directory A vs run directory B (e.g. kernel before/after).
 
 usage: python3 plot/compare.py A B [--force] [--margin PCT] [--md FILE]
 
-A vs B refuses (exit 2) when the hosts or the run parameters differ,
-listing every difference; --force compares the common rows anyway.
+A vs B refuses (exit 2) when A and B are the same run, or when the hosts
+or the run parameters differ (units of measurement, units per thread
+after scale=auto, rounds, CPUs, rows present), listing every difference;
+--force compares the common rows anyway. Differing kernel command lines
+and repeat counts are flagged in the header, not refused. A directory
+that does not load is one line on stderr, exit 1.
 Change is B relative to A: negative = B faster.
 """
-import argparse
 import math
 import os
 import sys
@@ -16,14 +19,14 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import cli  # noqa: E402
 import micro  # noqa: E402
+import provenance  # noqa: E402
 import rundir  # noqa: E402
+import schema  # noqa: E402
 import stats  # noqa: E402
 import teardown  # noqa: E402
 import textfmt as tf  # noqa: E402
-
-SHAPES = ("page", "pfn")
-
 
 def _seed(*parts):
     return zlib.crc32("|".join(map(str, parts)).encode())
@@ -37,9 +40,7 @@ def shape_pairs(rd, margin=1.0, boot_reps=1000, seed=1):
     out = []
     gs = micro.groups(rd)
     for key, rids in gs.items():
-        g = dict(key)["granule"]
-        for path in micro.PATH_ORDER:
-            va, vb = f"{path}.page.{g}", f"{path}.pfn.{g}"
+        for path, g, va, vb in micro.shape_pairs(rd, rids):
             a, b = micro.paired_values(rd, rids, va, vb)
             if not a:
                 continue
@@ -71,92 +72,144 @@ def _heterogeneous(rd, rids, va, vb):
 # ------------------------------------------------------------- A vs B
 
 HOST_FIELDS = (
-    ("host", "hostname"), ("cpu", "vendor"), ("cpu", "family"),
-    ("cpu", "model"), ("cpu", "stepping"), ("cpu", "model_name"),
-    ("cpu", "microcode"), ("cpu", "smt"), ("cpu", "governor"),
-    ("cpu", "turbo"), ("cpu", "bugs", "tdx_pw_mce"),
-    ("cpu", "flags", "movdir64b"), ("cpu", "flags", "hypervisor"),
-    ("thp", "enabled"), ("tdx", "status"), ("tdx", "module_version"),
-    ("module", "version"), ("module", "abi_version"),
-    ("environment", "emulation"),
+    "host.hostname", "cpu.vendor", "cpu.family", "cpu.model",
+    "cpu.stepping", "cpu.model_name", "cpu.microcode", "cpu.smt",
+    "cpu.governor", "cpu.turbo", "cpu.bugs.tdx_pw_mce",
+    "cpu.flags.movdir64b", "cpu.flags.hypervisor", "thp.enabled",
+    "tdx.status", "tdx.module_version", "module.version",
+    "module.abi_version", "environment.emulation",
 )
 
 
-def _get(d, path):
-    for p in path:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(p)
-    return d
+def same_run(A, B):
+    """Why A and B are one and the same run, or None."""
+    try:
+        if os.path.samefile(A.path, B.path):
+            return "A and B are the same run directory"
+    except OSError:
+        pass
+    if A.meta == B.meta and all(
+            getattr(A, t) == getattr(B, t) for t in ("runs", "micro",
+                                                     "samples", "teardown")):
+        return ("A and B are the same run (copies: equal meta.json and "
+                "figures)")
+    return None
+
+
+def _desc(key, skip=()):
+    return " ".join(f"{n}={v}" for n, v in key if n not in skip)
+
+
+def _unit(key):
+    t = dict(key)["timer"]
+    return f"{schema.TIMER_UNIT[t]} (timer {t})"
+
+
+def _without_timer(key):
+    return tuple(kv for kv in key if kv[0] != "timer")
 
 
 def differences(A, B):
-    """Lists of human-readable host and parameter differences."""
+    """(host, params, notes): what differs between A and B. Host and
+    parameter differences refuse the comparison; notes are flagged in its
+    header (kernel command line, repeat counts)."""
     host = []
     for f in HOST_FIELDS:
-        va, vb = _get(A.meta, f), _get(B.meta, f)
+        va, vb = rundir.member(A.meta, f), rundir.member(B.meta, f)
         if va != vb:
-            host.append(f"{'.'.join(f)}: {va!r} vs {vb!r}")
-    na = len(_get(A.meta, ("numa", "nodes")) or [])
-    nb = len(_get(B.meta, ("numa", "nodes")) or [])
+            host.append(f"{f}: {va!r} vs {vb!r}")
+    na = len(rundir.member(A.meta, "numa.nodes") or [])
+    nb = len(rundir.member(B.meta, "numa.nodes") or [])
     if na != nb:
         host.append(f"numa nodes: {na} vs {nb}")
     ka, kb = A.tsc_khz(), B.tsc_khz()
     if ka and kb and abs(ka - kb) > 0.001 * ka:
         host.append(f"tsc_khz: {ka:g} vs {kb:g}")
+    notes = []
+    if A.cmdline() != B.cmdline():
+        notes.append(f"kernel command line differs: A {A.cmdline()!r}, "
+                     f"B {B.cmdline()!r}")
     params = []
     ga, gb = micro.groups(A), micro.groups(B)
-    keys = list(ga) + [k for k in gb if k not in ga]
-    for k in keys:
-        desc = " ".join(f"{n}={v}" for n, v in k)
+    # the same configuration timed with another timer: another unit
+    bt = {_without_timer(k): k for k in gb if k not in ga}
+    units = {k: bt.pop(_without_timer(k)) for k in ga
+             if k not in gb and _without_timer(k) in bt}
+    for k, k2 in units.items():
+        params.append(f"unit of measurement: A {_unit(k)}, B {_unit(k2)} "
+                      f"for {_desc(k, ('timer',))}")
+    for k in ga:
+        if k not in gb and k not in units:
+            params.append(f"only in A: {_desc(k)}")
+    for k in gb:
+        if k not in ga and k not in units.values():
+            params.append(f"only in B: {_desc(k)}")
+    for k in ga:
         if k not in gb:
-            params.append(f"only in A: {desc}")
-        elif k not in ga:
-            params.append(f"only in B: {desc}")
-        else:
-            for f in ("rounds", "cpus", "cpu_nodes"):
-                fa = sorted({str(A.runs[r][f]) for r in ga[k]})
-                fb = sorted({str(B.runs[r][f]) for r in gb[k]})
-                if fa != fb:
-                    params.append(f"{f} {'/'.join(fa)} vs {'/'.join(fb)} "
-                                  f"for {desc}")
-    ta = {teardown.config_key(t) for t in A.teardown}
-    tb = {teardown.config_key(t) for t in B.teardown}
-    for k in sorted(ta - tb, key=str):
-        params.append(f"teardown only in A: {teardown.config_desc(k)}")
-    for k in sorted(tb - ta, key=str):
-        params.append(f"teardown only in B: {teardown.config_desc(k)}")
-    return host, params
+            continue
+        for what, f in (("rounds", lambda rd, r: rd.runs[r]["rounds"]),
+                        ("cpus", lambda rd, r: rd.runs[r]["cpus"]),
+                        ("cpu_nodes", lambda rd, r: rd.runs[r]["cpu_nodes"]),
+                        ("units per thread (scale)", _units)):
+            fa = sorted({str(f(A, r)) for r in ga[k]})
+            fb = sorted({str(f(B, r)) for r in gb[k]})
+            if fa != fb:
+                params.append(f"{what} {'/'.join(fa)} vs {'/'.join(fb)} "
+                              f"for {_desc(k)}")
+        if len(ga[k]) != len(gb[k]):
+            notes.append(f"repeats: {len(ga[k])} in A, {len(gb[k])} in B "
+                         f"for {_desc(k)}")
+    ta, tb = teardown.summarize(A), teardown.summarize(B)
+    for k in ta:
+        if k not in tb:
+            params.append(f"teardown only in A: {teardown.config_desc(k)}")
+        elif ta[k].n != tb[k].n:
+            notes.append(f"teardown repeats: {ta[k].n} in A, {tb[k].n} in "
+                         f"B for {teardown.config_desc(k)}")
+    for k in tb:
+        if k not in ta:
+            params.append(f"teardown only in B: {teardown.config_desc(k)}")
+    return host, params, notes
+
+
+def _units(rd, rid):
+    p = rd.params[rid]
+    return f"{p['units']}x{p['unit_bytes']}B"
 
 
 def ab_rows(A, B, margin=1.0):
-    """Per common group x variant: B vs A from per-round values."""
+    """Per common group x variant: B vs A from per-round values; rows
+    without per-round samples on both sides carry micro.csv means
+    (stat "mean") and no test."""
     out = []
     ga, gb = micro.groups(A), micro.groups(B)
     for key in ga:
         if key not in gb:
             continue
-        va = micro.variants_of(A, ga[key])
         vb = micro.variants_of(B, gb[key])
-        for v in sorted(set(va) & set(vb), key=micro.variant_order):
-            xa = [x for x, _ in micro.per_round(A, ga[key], v).values()]
-            xb = [x for x, _ in micro.per_round(B, gb[key], v).values()]
+        for v in micro.sorted_variants(A, ga[key]):
+            if v.name not in vb:
+                continue
+            xa = [x for x, _ in micro.per_round(A, ga[key], v.name).values()]
+            xb = [x for x, _ in micro.per_round(B, gb[key], v.name).values()]
             if not xa or not xb:
-                sa = micro.variant_stats(A, ga[key], v)
-                sb = micro.variant_stats(B, gb[key], v)
-                out.append(dict(key=key, variant=v, n_a=0, n_b=0,
+                sa = micro.variant_stats(A, ga[key], v.name)
+                sb = micro.variant_stats(B, gb[key], v.name)
+                out.append(dict(key=key, variant=v, stat="mean",
+                                n_a=0, n_b=0,
                                 median_a=sa and sa.get("mean"),
                                 median_b=sb and sb.get("mean"),
                                 est_pct=None, lo_pct=None, hi_pct=None,
-                                verdict="no per-round samples"))
+                                verdict="mean only: no per-round samples"))
                 continue
             r = stats.unpaired_analysis(xa, xb, margin)
-            r.update(key=key, variant=v)
+            r.update(key=key, variant=v, stat="median")
             out.append(r)
     return out
 
 
-def ab_report(A, B, margin=1.0, forced=False, host=(), params=()):
+def ab_report(A, B, margin=1.0, forced=False, host=(), params=(), notes=(),
+              same=None):
     L = []
     L.append(tf.fit(f"unmapbench compare: B vs A (negative change = B "
                     f"faster), margin \u00b1{margin:g}%"))
@@ -165,16 +218,24 @@ def ab_report(A, B, margin=1.0, forced=False, host=(), params=()):
         L.append(tf.fit(f"   host {rd.hostname()} kernel {rd.kernel()} "
                         f"backend {','.join(rd.backends()) or '-'} "
                         f"emulation {','.join(rd.emulations()) or 'none'}"))
-    if forced and (host or params):
+        L += tf.para(f"{provenance.provenance(rd)[0]}", indent="   ")
+    forced_for = ([same] if same else []) + list(host) + list(params)
+    if forced and forced_for:
         L.append("FORCED despite these differences:")
-        L += ["  " + tf.fit(x, 73) for x in list(host) + list(params)]
+        L += ["  " + tf.fit(x, 73) for x in forced_for]
+    if notes:
+        L.append("NOTE (not refused):")
+        L += [y for x in notes for y in tf.para(x, indent="  ")]
     L.append("")
-    rows = ab_rows(A, B, margin)
+    rows = [r for r in ab_rows(A, B, margin) if r["variant"].path != "ground"]
     if rows:
         keys = sorted({r["key"] for r in rows}, key=str)
         vary = micro.varying(keys)
-        L.append("Per-op time, median ns; change = Hodges-Lehmann shift of")
-        L.append("log per-round values, 95% CI (Mann-Whitney).")
+        L += tf.para("Per-op time, ns: the median of per-round values; "
+                     "change = Hodges-Lehmann shift of log per-round "
+                     "values, 95% CI (Mann-Whitney). Rows saying 'mean "
+                     "only' have no per-round samples: their figures are "
+                     "micro.csv means, untested.")
         fixed = micro.fixed_desc(keys)
         if fixed:
             L += tf.para("Fixed: " + fixed)
@@ -183,9 +244,7 @@ def ab_report(A, B, margin=1.0, forced=False, host=(), params=()):
                                                     "verdict"]
         trs = []
         for r in rows:
-            if r["variant"].startswith("ground"):
-                continue
-            trs.append([r["variant"]] + micro.key_cells(r["key"], vary) +
+            trs.append([r["variant"].name] + micro.key_cells(r["key"], vary) +
                        [tf.num(r["median_a"]), tf.num(r["median_b"]),
                         (tf.pct(r["est_pct"]) + " " +
                          tf.ci(r["lo_pct"], r["hi_pct"]))
@@ -204,33 +263,33 @@ def ab_report(A, B, margin=1.0, forced=False, host=(), params=()):
     return L
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(
-        prog="compare.py",
-        description="Compare run directory B against A (kernel A vs "
-                    "kernel B): same rows, refusing when hosts or "
-                    "parameters differ unless --force.")
-    ap.add_argument("A")
-    ap.add_argument("B")
-    ap.add_argument("--force", action="store_true",
-                    help="compare even when hosts or parameters differ")
-    ap.add_argument("--margin", type=float, default=1.0,
-                    help="equivalence margin in percent (default 1)")
-    ap.add_argument("--md", metavar="FILE",
-                    help="also write the comparison to FILE (markdown)")
-    a = ap.parse_args(argv)
-    if not (a.margin > 0):
-        ap.error("--margin must be > 0")
-    try:
-        A = rundir.load(a.A)
-        B = rundir.load(a.B)
-    except rundir.RunDirError as e:
-        print(f"compare: error: {e}", file=sys.stderr)
-        return 1
-    host, params = differences(A, B)
-    if (host or params) and not a.force:
-        print("compare: refusing: the two run directories differ:",
-              file=sys.stderr)
+def parser():
+    p = cli.Parser("compare", "Compare run directory B against A (kernel "
+                   "A vs kernel B): same rows, refusing when they are one "
+                   "run or when hosts or parameters differ, unless "
+                   "--force.")
+    p.add_argument("A")
+    p.add_argument("B")
+    p.add_argument("--force", action="store_true",
+                   help="compare even when hosts or parameters differ")
+    p.add_argument("--margin", type=cli.positive, default=1.0, metavar="PCT",
+                   help="equivalence margin in percent (default 1)")
+    p.add_argument("--md", metavar="FILE",
+                   help="also write the comparison to FILE (markdown)")
+    return p
+
+
+def _compare(a):
+    A = rundir.load(a.A)
+    B = rundir.load(a.B)
+    same = same_run(A, B)
+    host, params, notes = differences(A, B)
+    if (same or host or params) and not a.force:
+        if same:
+            print(f"compare: refusing: {same}", file=sys.stderr)
+        else:
+            print("compare: refusing: the two run directories differ:",
+                  file=sys.stderr)
         for x in host:
             print(f"  host: {x}", file=sys.stderr)
         for x in params:
@@ -240,13 +299,16 @@ def main(argv=None):
         return 2
     for w in A.warnings + B.warnings:
         print(f"compare: warning: {w}", file=sys.stderr)
-    lines = ab_report(A, B, a.margin, a.force, host, params)
+    lines = ab_report(A, B, a.margin, a.force, host, params, notes, same)
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
     if a.md:
-        with open(a.md, "w") as f:
-            f.write("```\n" + text + "```\n")
+        cli.write_atomic(a.md, "```\n" + text + "```\n")
     return 0
+
+
+def main(argv=None):
+    return cli.run("compare", parser(), _compare, argv)
 
 
 if __name__ == "__main__":

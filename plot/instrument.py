@@ -36,7 +36,6 @@ difference resolved at 95%; CI >= 10x narrower than the baseline at
 equal run time. Where the figures came from (native userspace engine,
 VM guest, QEMU/TCG testbed) is stated; none of them is a TDX figure.
 """
-import argparse
 import math
 import os
 import statistics
@@ -44,6 +43,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import cli  # noqa: E402
 import rundir  # noqa: E402
 import stats  # noqa: E402
 import textfmt as tf  # noqa: E402
@@ -53,15 +53,11 @@ TARGET_RATIO = 10.0     # baseline CI / suite CI at equal run time
 CONF = 0.95
 Z = 1.959963984540054
 TRIM = 0.2              # trimmed means: 20% off each end
-A, B = "ground.add64", "ground.add65"
+A, B = 64, 65           # adds: ground truth variants differing by one add
 
 
-class NotApplicable(Exception):
+class NotApplicable(cli.Refusal):
     """The run directory has no ground-truth figures to analyse."""
-
-
-def _k(variant):
-    return int(variant[len("ground.add"):])
 
 
 def _tq(n):
@@ -100,16 +96,6 @@ def yuen_ci(x, g=TRIM):
     return statistics.fmean(s[k:n - k]), _tq(n - 2 * k) * se
 
 
-def linfit(xs, ys):
-    """Least squares y = a + b x: (a, b)."""
-    n = len(xs)
-    mx, my = math.fsum(xs) / n, math.fsum(ys) / n
-    sxx = math.fsum((x - mx) ** 2 for x in xs)
-    sxy = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    b = sxy / sxx if sxx else 0.0
-    return my - b * mx, b
-
-
 def where(rd):
     """Where the figures ran, in words; never 'TDX'."""
     be = rd.backends()
@@ -130,29 +116,33 @@ def where(rd):
 
 
 def collect(rd):
-    """Per timer: per-run per-variant per-op values of every round."""
+    """Per timer: per run, per add count k (the param of the run's
+    ground-truth variants), the per-op value of every (thread, round)."""
     out = {"tsc": {}, "ktime": {}}
     for s in rd.samples:
-        v = s["variant"]
-        if not v.startswith("ground.add") or not s["ops"]:
+        v = rd.variant(s["run_id"], s["variant"])
+        if v.path != "ground" or not s["ops"]:
             continue
         run = rd.runs[s["run_id"]]
         per = out[run["timer"]].setdefault(s["run_id"], {})
-        per.setdefault(v, {})[(s["thread"], s["round"])] = \
+        per.setdefault(v.param, {})[(s["thread"], s["round"])] = \
             s["value"] / s["ops"]
     return out
 
 
-def pooled_micro(rd, run_ids, variant):
-    """Per-op mean, sample variance and count pooled over runs and
-    threads, from micro.csv (the baseline: one sample per op)."""
+def pooled_micro(rd, run_ids, k):
+    """Per-op mean, sample variance and count of the k-add ground-truth
+    variant pooled over runs and threads, from micro.csv (the baseline:
+    one sample per op)."""
     n = s = ss = 0.0
     for m in rd.micro:
-        if m["run_id"] in run_ids and m["variant"] == variant and m["batches"]:
-            k = m["batches"]
-            n += k
-            s += k * m["mean"]
-            ss += (k - 1) * m["stddev"] ** 2 + k * m["mean"] ** 2
+        if m["run_id"] in run_ids and m["path"] == "ground" and \
+                m["param"] == k and m["batches"]:
+            b = m["batches"]
+            n += b
+            s += b * m["mean"]
+            # stddev is empty with one batch, which adds no spread
+            ss += (b - 1) * (m["stddev"] or 0.0) ** 2 + b * m["mean"] ** 2
     if n < 2:
         return None
     mean = s / n
@@ -193,23 +183,23 @@ def analyse(rd):
                emulations=rd.emulations(), backends=rd.backends())
 
     # Linearity: per-run trimmed mean per op, median over runs, per K.
-    variants = sorted({v for per in tsc.values() for v in per}, key=_k)
+    variants = sorted({k for per in tsc.values() for k in per})
     pts = []
     for v in variants:
         est = [trimmed(per[v].values()) for per in tsc.values()
                if per.get(v)]
-        pts.append((_k(v), statistics.median(est)))
+        pts.append((v, statistics.median(est)))
     res["points"] = pts
     # Linearity is a property of one run (same conditions for every K);
     # drift between runs is the CV below. Fit each run, report the median
     # run and the worst.
     fits = []
     for per in tsc.values():
-        rp = sorted((_k(v), trimmed(x.values())) for v, x in per.items()
+        rp = sorted((k, trimmed(x.values())) for k, x in per.items()
                     if x)
         if len({k for k, _ in rp}) < 2:
             continue
-        a, b = linfit([k for k, _ in rp], [y for _, y in rp])
+        a, b = stats.linfit([k for k, _ in rp], [y for _, y in rp])
         errs = [abs(y - (a + b * k)) / y if y > 0 else math.inf
                 for k, y in rp]
         e = max(errs)
@@ -229,18 +219,18 @@ def analyse(rd):
         for v in variants:
             p = pooled_micro(rd, set(kt_ids), v)
             if p:
-                kp.append((_k(v), p["mean"]))
+                kp.append((v, p["mean"]))
         if len(kp) >= 2:
-            ka, kb = linfit([k for k, _ in kp], [y for _, y in kp])
+            ka, kb = stats.linfit([k for k, _ in kp], [y for _, y in kp])
             res.update(kt_points=kp, kt_intercept=ka, kt_slope=kb,
                        kt_lin_err=max(abs(y - (ka + kb * k)) / y
                                       for k, y in kp if y > 0))
 
     # Timer overhead (runs.csv: cycles for tsc, ns for ktime).
     res["ovh_tsc"] = statistics.median(
-        rd.runs[r]["timer_overhead_cycles"] for r in tsc_ids)
+        rd.runs[r]["timer_overhead"] for r in tsc_ids)
     res["ovh_ktime"] = statistics.median(
-        rd.runs[r]["timer_overhead_cycles"] for r in kt_ids) if kt_ids else None
+        rd.runs[r]["timer_overhead"] for r in kt_ids) if kt_ids else None
 
     # Resolution: paired per-round difference add65 - add64.
     d = []
@@ -375,11 +365,11 @@ def render(res, name=""):
     c, v = _worst(res["cv_tsc"])
     if c is not None:
         rows.append((f"CV of {res['runs_tsc']} runs: suite",
-                     f"{c * 100:.2f}% (worst: {v[7:]})", "", "info"))
+                     f"{c * 100:.2f}% (worst: k={v})", "", "info"))
     kc, kv = _worst(res["cv_ktime"])
     if kc is not None:
         rows.append((f"CV of {res['runs_ktime']} runs: base",
-                     f"{kc * 100:.1f}% (worst: {kv[7:]})", "", "info"))
+                     f"{kc * 100:.1f}% (worst: k={kv})", "", "info"))
     L += tf.table(("figure", "measured", "target", "result"), rows,
                   align=["l", "l", "l", "l"])
     L.append("")
@@ -459,44 +449,47 @@ def write(rd, res=None):
     """Analyse (unless given), write RUN_DIR/instrument.txt; its lines."""
     res = res or analyse(rd)
     lines = render(res)
-    p = os.path.join(rd.path, "instrument.txt")
-    with open(p + ".tmp", "w", encoding="utf-8") as f:
-        f.write("\n".join(lines).rstrip("\n") + "\n")
-    os.replace(p + ".tmp", p)
+    cli.write_atomic(rd.file("instrument.txt"),
+                     "\n".join(lines).rstrip("\n") + "\n")
     return lines
 
 
 def applicable(rd):
     """True when the directory holds ground ops timed with both timers."""
-    timers = {rd.runs[s["run_id"]]["timer"] for s in rd.samples
-              if s["variant"] in (A, B)}
+    timers = set()
+    for s in rd.samples:
+        v = rd.variant(s["run_id"], s["variant"])
+        if v.path == "ground" and v.param in (A, B):
+            timers.add(rd.runs[s["run_id"]]["timer"])
     return timers == {"tsc", "ktime"}
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(
-        prog="instrument.py",
-        description="Linearity, resolution and precision of the instrument "
-                    "from ground-truth ops; writes RUN_DIR/instrument.txt.")
-    ap.add_argument("rundir")
-    ap.add_argument("--quiet", action="store_true",
-                    help="do not print the table")
-    a = ap.parse_args(argv)
+def parser():
+    p = cli.Parser("instrument", "Linearity, resolution and precision of "
+                   "the instrument from ground-truth ops; writes "
+                   "RUN_DIR/instrument.txt.")
+    p.add_argument("rundir")
+    p.add_argument("--quiet", action="store_true",
+                   help="do not print the table")
+    return p
+
+
+def _instrument(a):
+    rd = rundir.load(a.rundir)
     try:
-        rd = rundir.load(a.rundir)
         lines = write(rd)
-    except rundir.RunDirError as e:
-        print(f"instrument: error: {e}", file=sys.stderr)
-        return 1
     except NotApplicable as e:
-        print(f"instrument: error: {a.rundir}: {e}; run `unmapbench "
-              f"instrument` (or make bench-instrument) to make one",
-              file=sys.stderr)
-        return 1
+        raise NotApplicable(f"{a.rundir}: {e}; run `unmapbench "
+                            "instrument` (or make bench-instrument) to "
+                            "make one") from None
     if not a.quiet:
         print("\n".join(lines))
-    print(os.path.join(rd.path, "instrument.txt"), file=sys.stderr)
+    print(rd.file("instrument.txt"), file=sys.stderr)
     return 0
+
+
+def main(argv=None):
+    return cli.run("instrument", parser(), _instrument, argv)
 
 
 if __name__ == "__main__":

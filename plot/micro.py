@@ -116,25 +116,65 @@ def paired_values(rd, run_ids, va, vb):
 
 
 def variants_of(rd, run_ids):
-    ids = set(run_ids)
+    """{name: Variant} of the given runs, from micro.csv, in run order."""
     seen = collections.OrderedDict()
-    for m in rd.micro:
-        if m["run_id"] in ids:
-            seen[m["variant"]] = (m["path"], m["shape"], m["param"])
-    for s in rd.samples:
-        if s["run_id"] in ids and s["variant"] not in seen:
-            p, sh = s["variant"].split(".")[:2]
-            seen[s["variant"]] = (p, sh if p != "ground" else "none",
-                                  int(sh[3:]) if p == "ground" else 0)
+    for rid in run_ids:
+        for name in rd.run_variants(rid):
+            v = rd.variant(rid, name)
+            if v:
+                seen.setdefault(name, v)
     return seen
 
 
-def variant_order(name):
-    parts = name.split(".")
-    if parts[0] == "ground":
-        return (9, int(parts[1][3:]), "")
-    po = PATH_ORDER.index(parts[0]) if parts[0] in PATH_ORDER else 8
-    return (po, parts[2], parts[1])
+def variant_order(v):
+    """Sort key of a Variant: path (PATH_ORDER, ground last by its add
+    count), granule, shape."""
+    if v.path == "ground":
+        return (9, v.param, "", "")
+    po = PATH_ORDER.index(v.path) if v.path in PATH_ORDER else 8
+    return (po, 0, v.granule, v.shape)
+
+
+def sorted_variants(rd, run_ids):
+    return sorted(variants_of(rd, run_ids).values(), key=variant_order)
+
+
+def find(rd, run_ids, path, shape, granule):
+    """Name of the variant of these runs with that path, shape and
+    granule (micro.csv columns), or None."""
+    for v in variants_of(rd, run_ids).values():
+        if (v.path, v.shape, v.granule) == (path, shape, granule):
+            return v.name
+    return None
+
+
+def shape_pairs(rd, run_ids):
+    """[(path, granule, page variant, pfn variant)] in PATH_ORDER: the
+    page and pfn shapes of one path and granule, paired by micro.csv's
+    path, shape and granule columns."""
+    out = []
+    vs = variants_of(rd, run_ids).values()
+    for path in PATH_ORDER:
+        for g in sorted({v.granule for v in vs if v.path == path}):
+            a = find(rd, run_ids, path, "page", g)
+            b = find(rd, run_ids, path, "pfn", g)
+            if a and b:
+                out.append((path, g, a, b))
+    return out
+
+
+def buckets(rd, run_ids, variant):
+    """[(lo ns, hi ns, count)] of the variant's non-empty histogram
+    buckets; the last, unbounded bucket (hi empty) counts at its lo."""
+    out = []
+    for h in rows(rd, "hist", run_ids, variant):
+        if h["count"]:
+            lo = rd.to_ns(h["lo"], h["unit"], h["run_id"])
+            hi = rd.to_ns(h["hi"] if h["hi"] is not None else h["lo"],
+                          h["unit"], h["run_id"])
+            if lo is not None:
+                out.append((lo, hi, h["count"]))
+    return out
 
 
 def variant_stats(rd, run_ids, variant):
@@ -143,17 +183,11 @@ def variant_stats(rd, run_ids, variant):
     Source, in order of preference: hist.csv (per-batch cycles/op, n =
     batches), samples.csv (per-round per-op, n = rounds x threads),
     micro.csv (mean/stddev/min/max only)."""
-    buckets = []
-    for h in rows(rd, "hist", run_ids, variant):
-        if h["count"]:
-            lo = rd.to_ns(h["lo"], h["unit"], h["run_id"])
-            hi = rd.to_ns(h["hi"], h["unit"], h["run_id"])
-            if lo is not None:
-                buckets.append((lo, hi, h["count"]))
+    hist = buckets(rd, run_ids, variant)
     micro = rows(rd, "micro", run_ids, variant)
     res = None
-    if buckets:
-        res = stats.describe_hist(buckets)
+    if hist:
+        res = stats.describe_hist(hist)
         res["source"] = "hist"
     else:
         vals = []
@@ -168,8 +202,9 @@ def variant_stats(rd, run_ids, variant):
     if micro:
         # Exact mean/min/max/CV from the module's aggregates (per batch).
         tb = sum(m["batches"] for m in micro)
+        # stddev is empty with one batch: it then adds no spread
         conv = [(rd.to_ns(m["mean"], m["unit"], m["run_id"]),
-                 rd.to_ns(m["stddev"], m["unit"], m["run_id"]),
+                 rd.to_ns(m["stddev"] or 0.0, m["unit"], m["run_id"]),
                  rd.to_ns(m["min"], m["unit"], m["run_id"]),
                  rd.to_ns(m["max"], m["unit"], m["run_id"]), m["batches"])
                 for m in micro]

@@ -12,7 +12,9 @@ import os
 import shutil
 import subprocess
 
+import cli
 import micro
+import provenance
 import stats
 import teardown
 
@@ -47,24 +49,19 @@ class Plotter:
         self.files = []
         self.msgs = []
         self.gnuplot = shutil.which("gnuplot")
-        import report
-        self.prov, _ = report.provenance(rd)
-        be = ",".join(rd.backends()) or ("guests " +
-                                         ",".join(rd.vm_types()))
-        self.sub = (f"host {rd.hostname()}, kernel {rd.kernel()}, backend "
-                    f"{be} - {self.prov}")
+        self.sub = provenance.subtitle(rd)
 
     def dat(self, name, blocks):
         """blocks: list of lists of rows; written as gnuplot index blocks."""
         p = os.path.join(self.outdir, name + ".dat")
-        with open(p, "w") as f:
-            for i, b in enumerate(blocks):
-                if i:
-                    f.write("\n\n")
-                if not b:
-                    f.write("NaN NaN NaN NaN NaN NaN x\n")
-                for r in b:
-                    f.write(" ".join(_cell(c) for c in r) + "\n")
+        text = []
+        for i, b in enumerate(blocks):
+            if i:
+                text.append("\n")
+            if not b:
+                text.append("NaN NaN NaN NaN NaN NaN x")
+            text += [" ".join(_cell(c) for c in r) for r in b]
+        cli.write_atomic(p, "\n".join(text) + "\n")
         self.files.append(p)
         return p
 
@@ -130,13 +127,13 @@ def render(rd, pairs, margin, outdir, log=print):
 
 def _cdf(P, rd, key, rids, slug, gdesc):
     blocks, titles = [], []
-    for v in sorted(micro.variants_of(rd, rids), key=micro.variant_order):
-        if v.startswith("ground"):
+    for v in micro.sorted_variants(rd, rids):
+        if v.path == "ground":
             continue
-        pts = _cdf_points(rd, rids, v)
+        pts = _cdf_points(rd, rids, v.name)
         if pts:
             blocks.append(pts)
-            titles.append(v)
+            titles.append(v.name)
     if not blocks:
         return
     d = P.dat(f"cdf-{slug}", blocks)
@@ -146,13 +143,7 @@ def _cdf(P, rd, key, rids, slug, gdesc):
 
 
 def _cdf_points(rd, rids, v):
-    buckets = []
-    for h in micro.rows(rd, "hist", rids, v):
-        if h["count"]:
-            lo = rd.to_ns(h["lo"], h["unit"], h["run_id"])
-            hi = rd.to_ns(h["hi"], h["unit"], h["run_id"])
-            if lo is not None:
-                buckets.append((lo, hi, h["count"]))
+    buckets = micro.buckets(rd, rids, v)
     if buckets:
         buckets.sort()
         tot = sum(c for _, _, c in buckets)
@@ -174,15 +165,14 @@ def _cdf_points(rd, rids, v):
 
 def _box(P, rd, key, rids, slug, gdesc):
     blocks, titles = [], []
-    g = dict(key)["granule"]
-    for path in micro.PATH_ORDER:
+    for path, g, page, pfn in micro.shape_pairs(rd, rids):
         blk = []
-        for x, shape in ((1, "page"), (2, "pfn")):
-            s = micro.variant_stats(rd, rids, f"{path}.{shape}.{g}")
+        for x, name in ((1, page), (2, pfn)):
+            s = micro.variant_stats(rd, rids, name)
             if not s or s.get("median") is None:
                 continue
             blk.append((x, s["p10"], s["p25"], s["median"], s["p75"],
-                        s["p90"], f"{path}.{shape}.{g}"))
+                        s["p90"], name))
         if blk:
             blocks.append(blk)
             titles.append(path)
@@ -266,7 +256,7 @@ def _teardown(P, rd):
     if not rows:
         return
     for what, xi, xlab, other, logx in (
-            ("size", 1, "guest size, GB (log scale)", 3, 1),
+            ("size", 1, "guest size, GB (log scale)", 2, 1),
             ("vms", 2, "concurrent guests", 1, 0)):
         series = {}
         for r in rows:

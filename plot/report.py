@@ -1,90 +1,34 @@
 # SPDX-License-Identifier: GPL-2.0
 """Write RUN_DIR/report.txt (<= 75 columns, for a patch mail),
-RUN_DIR/report.md and the plots in RUN_DIR/plots/.
+RUN_DIR/report.md, the plots in RUN_DIR/plots/ and, when the directory
+has teardown rows, RUN_DIR/teardown-summary.txt.
 
 usage: python3 plot/report.py RUN_DIR [--margin 1] [--no-plots]
        [--boot 1000] [--seed 1]
+
+Files are written atomically. A directory that does not load is one line
+on stderr, exit 1, and a report.txt/report.md of an earlier run of the
+directory is removed (nothing stale may look current); wrong arguments
+exit 2.
 """
-import argparse
 import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import cli  # noqa: E402
 import compare  # noqa: E402
 import instrument  # noqa: E402
 import micro  # noqa: E402
+import plots as P  # noqa: E402
+import provenance  # noqa: E402
 import rundir  # noqa: E402
 import stats  # noqa: E402
 import teardown  # noqa: E402
 import textfmt as tf  # noqa: E402
 
-W = tf.WIDTH
-
-
-# ------------------------------------------------------------ headline
-
-def provenance(rd):
-    """(short phrase, long explanation) of where the figures came from.
-    Nothing emulated or model-backed may read as a TDX figure."""
-    emul = rd.emulations()
-    backends = rd.backends()
-    vmt = rd.vm_types()
-    m = rd.meta
-    simulated = bool((m.get("module") or {}).get("simulated") or
-                     m.get("simulated_module"))
-    if simulated:
-        short = "SIMULATED module: NOT MEASUREMENTS"
-        long_ = ("The module was replaced by the harness's test double "
-                 "(UB_TEST_FAKE_MODULE): every module figure here is "
-                 "synthetic and measures nothing.")
-    elif "qemu-tcg" in emul:
-        short = f"EMULATED ({','.join(emul)}): not TDX hardware figures"
-        long_ = (f"Figures here ran under emulation ({', '.join(emul)}); "
-                 "times are emulator times and say nothing about TDX "
-                 "hardware.")
-    elif emul:
-        short = f"IN A VM ({','.join(emul)}): not TDX hardware figures"
-        long_ = (f"Figures here ran inside a virtual machine "
-                 f"({', '.join(emul)}), with no TDX: they say nothing "
-                 "about TDX hardware.")
-    elif backends and backends != ["tdx"]:
-        non = [b for b in backends if b != "tdx"]
-        short = "NOT TDX HARDWARE figures"
-        long_ = (f"Module figures come from the {'/'.join(non)} backend "
-                 "(no SEAMCALL, no TDX module): they price the API shapes "
-                 "and a model of the work, not TDX hardware.")
-    elif vmt and vmt != ["tdx"]:
-        short = "NON-TDX GUESTS: teardown not TDX figures"
-        long_ = (f"Teardown ran {', '.join(vmt)} guests, not TDs: "
-                 "no S-EPT, WBINVD or reset was on its path.")
-    else:
-        short = "TDX hardware figures"
-        long_ = "Module figures come from the tdx backend (real SEAMCALL)."
-        if vmt:
-            long_ += " Teardown ran TDX guests."
-    if backends == ["tdx"] and vmt and vmt != ["tdx"] and not emul:
-        long_ += (f" Teardown ran {', '.join(vmt)} guests, not TDs.")
-    return short, long_
-
-
-def headline(rd, kernels=None):
-    """First line: host, kernel(s), backend and provenance, <= 75 cols."""
-    host = rd.hostname()
-    kern = kernels or rd.kernel()
-    be = ",".join(rd.backends()) or ("vm:" + ",".join(rd.vm_types()))
-    short, _ = provenance(rd)
-    mid = short.replace(" hardware figures", "").replace(": not", ": NOT") \
-        .replace(" HARDWARE figures", "")
-    for phrase in (short, mid):
-        for hmax, kmax in ((99, 99), (24, 30), (16, 22), (12, 16)):
-            h = host if len(host) <= hmax else host[:hmax - 1] + "~"
-            k = kern if len(kern) <= kmax else kern[:kmax - 1] + "~"
-            line = f"{h} {k} backend={be}: {phrase}"
-            if len(line) <= W:
-                return line
-    return line[:W]
+REPORTS = ("report.txt", "report.md")
 
 
 def environment(rd):
@@ -286,17 +230,17 @@ def variant_section(rd):
         if d:
             L.append(tf.fit(f"[{d}]"))
         t1, t2 = [], []
-        for v in sorted(micro.variants_of(rd, rids), key=micro.variant_order):
-            s = micro.variant_stats(rd, rids, v)
+        for v in micro.sorted_variants(rd, rids):
+            s = micro.variant_stats(rd, rids, v.name)
             if not s:
                 continue
             sources.add(s["source"])
-            t1.append([v, s["n"], tf.num(s["median"]), tf.num(s["mean"]),
+            t1.append([v.name, s["n"], tf.num(s["median"]), tf.num(s["mean"]),
                        tf.num(s["mad"]),
                        tf.pct(100 * s["cv"], False, 1)
                        if s.get("cv") is not None else "-",
                        tf.num(s["min"])])
-            t2.append([v, tf.num(s["p10"]), tf.num(s["p90"]),
+            t2.append([v.name, tf.num(s["p10"]), tf.num(s["p90"]),
                        tf.num(s["p99"]), tf.num(s["p999"]),
                        tf.num(s["max"])])
         L += tf.table(["variant", "n", "median", "mean", "MAD", "CV",
@@ -312,17 +256,17 @@ def ground_section(rd):
     L = []
     for key, rids in gs.items():
         pts = []
-        for v in micro.variants_of(rd, rids):
-            if v.startswith("ground.add"):
-                s = micro.variant_stats(rd, rids, v)
+        for v in micro.variants_of(rd, rids).values():
+            if v.path == "ground":
+                s = micro.variant_stats(rd, rids, v.name)
                 m = s and (s["median"] if s["median"] is not None
                            else s["mean"])
                 if m is not None:
-                    pts.append((int(v[10:]), m))
+                    pts.append((v.param, m))
         if len(pts) >= 2:
             pts.sort()
-            slope, icpt = teardown._linfit([p[0] for p in pts],
-                                           [p[1] for p in pts])
+            icpt, slope = stats.linfit([p[0] for p in pts],
+                                       [p[1] for p in pts])
             k = rd.tsc_khz(rids[0])
             cyc = f" = {slope * k / 1e6:.3f} TSC cycles" if k else ""
             L += tf.para(
@@ -348,9 +292,10 @@ def plot_summary(plots):
 def counters_section(rd):
     if not rd.counters:
         return []
-    unavail = sorted({c["counter"] for c in rd.counters if c["value"] is None})
+    unavail = sorted({c["counter"] for c in rd.counters
+                      if c["value"] == "unavailable"})
     have = sorted({c["counter"] for c in rd.counters
-                   if c["value"] is not None})
+                   if c["value"] != "unavailable"})
     L = []
     if have:
         L += tf.para("Counters recorded: " + ", ".join(have) +
@@ -388,7 +333,7 @@ def md_table(headers, rows):
 
 
 def markdown(rd, pairs, margin, first, plots):
-    _, long_ = provenance(rd)
+    _, long_ = provenance.provenance(rd)
     L = [f"# unmapbench report: {rd.name}", "", f"**{first}**", "",
          long_, ""]
     for w in rd.warnings:
@@ -430,12 +375,11 @@ def markdown(rd, pairs, margin, first, plots):
             d = micro.key_desc(key, keys) or micro.fixed_desc(keys)
             L += [f"### {d}", ""]
             rows = []
-            for v in sorted(micro.variants_of(rd, rids),
-                            key=micro.variant_order):
-                s = micro.variant_stats(rd, rids, v)
+            for v in micro.sorted_variants(rd, rids):
+                s = micro.variant_stats(rd, rids, v.name)
                 if not s:
                     continue
-                rows.append([v, s["n"], s["source"], tf.num(s["median"]),
+                rows.append([v.name, s["n"], s["source"], tf.num(s["median"]),
                              tf.num(s["mean"]), tf.num(s["p10"]),
                              tf.num(s["p90"]), tf.num(s["p99"]),
                              tf.num(s["p999"]), tf.num(s["min"]),
@@ -488,11 +432,10 @@ def instrument_section(rd, log):
 def build(rd, margin=1.0, boot=1000, seed=1, plot=True, log=None):
     log = log or (lambda m: print(m, file=sys.stderr))
     pairs = compare.shape_pairs(rd, margin, boot, seed)
-    first = headline(rd)
-    _, long_ = provenance(rd)
+    first = provenance.headline(rd)
+    _, long_ = provenance.provenance(rd)
     plots, plot_msgs = [], []
     if plot:
-        import plots as P
         plots, plot_msgs = P.render(rd, pairs, margin,
                                     os.path.join(rd.path, "plots"), log=log)
     L = [first]
@@ -536,37 +479,57 @@ def build(rd, margin=1.0, boot=1000, seed=1, plot=True, log=None):
     return txt, md, plots, pairs
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(
-        prog="report.py",
-        description="Analyse an unmapbench run directory: writes "
-                    "report.txt, report.md and plots/ inside it.")
-    ap.add_argument("rundir")
-    ap.add_argument("--margin", type=float, default=1.0,
-                    help="equivalence margin in percent (default 1)")
-    ap.add_argument("--no-plots", action="store_true",
-                    help="skip the gnuplot figures")
-    ap.add_argument("--boot", type=int, default=1000,
-                    help="bootstrap resamples (default 1000)")
-    ap.add_argument("--seed", type=int, default=1,
-                    help="bootstrap seed (default 1)")
-    a = ap.parse_args(argv)
-    if not (a.margin > 0):
-        ap.error("--margin must be > 0")
+def parser():
+    p = cli.Parser("report", "Analyse an unmapbench run directory: writes "
+                   "report.txt, report.md, plots/ and (with teardown rows) "
+                   "teardown-summary.txt inside it.")
+    p.add_argument("rundir")
+    p.add_argument("--margin", type=cli.positive, default=1.0, metavar="PCT",
+                   help="equivalence margin in percent (default 1)")
+    p.add_argument("--no-plots", action="store_true",
+                   help="skip the gnuplot figures")
+    p.add_argument("--boot", type=cli.count, default=1000, metavar="N",
+                   help="bootstrap resamples (default 1000)")
+    p.add_argument("--seed", type=cli.count, default=1, metavar="N",
+                   help="bootstrap seed (default 1)")
+    return p
+
+
+def summary(rd, log):
+    """teardown-summary.txt, kept with the baseline it was made with; a
+    baseline that no longer loads leaves the existing file alone."""
+    base = teardown.previous_baseline(rd)
     try:
-        rd = rundir.load(a.rundir)
+        teardown.write_summary(rd, base)
     except rundir.RunDirError as e:
-        print(f"report: error: {e}", file=sys.stderr)
-        return 1
-    txt, md, plots, _ = build(rd, a.margin, a.boot, a.seed,
-                              not a.no_plots)
-    for name, content in (("report.txt", txt), ("report.md", md)):
-        p = os.path.join(rd.path, name)
-        with open(p + ".tmp", "w", encoding="utf-8") as f:
-            f.write(content)
-        os.replace(p + ".tmp", p)
-    print(os.path.join(rd.path, "report.txt"))
+        log(f"report: {teardown.SUMMARY} kept as it was: its baseline no "
+            f"longer loads: {e}")
+
+
+def _report(a):
+    rd = rundir.load(a.rundir)
+    log = (lambda m: print(m, file=sys.stderr))
+    txt, md, _, _ = build(rd, a.margin, a.boot, a.seed, not a.no_plots, log)
+    if rd.teardown:
+        summary(rd, log)
+    for name, content in zip(REPORTS, (txt, md)):
+        cli.write_atomic(rd.file(name), content)
+    print(rd.file("report.txt"))
     return 0
+
+
+def remove_stale(a):
+    """A failed report leaves no report of an earlier run looking
+    current."""
+    for name in REPORTS:
+        try:
+            os.unlink(os.path.join(a.rundir, name))
+        except OSError:
+            pass
+
+
+def main(argv=None):
+    return cli.run("report", parser(), _report, argv, remove_stale)
 
 
 if __name__ == "__main__":

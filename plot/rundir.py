@@ -1,212 +1,68 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Load and validate an unmapbench run directory (results/README.md).
+"""Load an unmapbench run directory (results/README.md) and check it
+strictly.
 
-Every file is optional, but a file that is present must follow the
-schema exactly: the header must be the documented one, every row must
-have as many fields as the header, every field must parse, and the file
-must end with a newline (a file cut short is an error, not a shorter
-table). Errors are RunDirError("FILE line N: what is wrong").
+    rd = load(path)        # -> RunDir, or raises RunDirError
+    rd.runs, rd.params     # {run_id: row}: runs.csv, params.csv
+    rd.micro, rd.samples, rd.hist, rd.counters, rd.teardown   # [row]
+    rd.meta                # meta.json (required: it carries schema_version)
+    rd.variant(run_id, name)   # Variant(name, path, shape, granule, param)
 
-    rd = load(path)       # -> RunDir
-    rd.runs               # {run_id: dict}, parsed runs.csv rows
-    rd.micro, rd.samples, rd.hist, rd.counters, rd.teardown   # lists
-    rd.meta               # dict (meta.json) or {}
+Tables, columns and cell types come from plot/schema.json (schema.py);
+every file is optional, but a file that is present must follow it: the
+header is the schema's, every row has its fields, every cell parses and
+the file ends with a newline (a file cut short is an error, not a shorter
+table). Then the files are checked against each other (CHECKS: run ids,
+thread indexes, units and timers, sample and histogram counts). Every
+refusal is one RunDirError "FILE line N: column C: what", or "FILE: what"
+where no line applies; FILE is the file's path.
 """
+import collections
 import csv
 import io
 import json
-import math
 import os
 
-SCHEMA = {
-    "runs.csv": (
-        "run_id,repeat,label,backend_req,backend,backend_reason,granule,"
-        "node,cpus,cpu_nodes,placement,threads,reset_mode,cache,batch,"
-        "batch_used,rounds,rounds_done,seed,timer,irq_off,insns,"
-        "timer_overhead_cycles,tsc_khz,elapsed_ns,status,emulation"),
-    "micro.csv": (
-        "run_id,variant,shape,path,granule,param,thread,cpu,node,ops,"
-        "batches,mean,stddev,min,max,unit,pfn_checksum,pages_touched"),
-    "samples.csv": "run_id,thread,round,variant,value,ops,unit",
-    "hist.csv": "run_id,variant,thread,lo,hi,count,unit",
-    "counters.csv": "run_id,cpu,counter,value,note",
-    "teardown.csv": (
-        "run_id,repeat,vm_type,vm_type_reason,vm,vms,vcpus,size_bytes,"
-        "page_size,trigger,populate,mappings_populated,mapped_4k,mapped_2m,"
-        "create_s,populate_s,teardown_s,pages,ns_per_page,pages_per_s,"
-        "status,emulation"),
-}
+import schema
 
-EMULATION = ("none", "qemu-tcg", "qemu-kvm", "vm")
-BACKENDS = ("null", "model", "tdx", "user")  # user: unmapbench instrument --where native
-BACKENDS_REQ = ("auto",) + BACKENDS
-GRANULES = ("4k", "2m")
-PATHS = ("convert", "wbinvd", "reset", "unmap", "ground")
-SHAPES = ("page", "pfn", "none")
-UNITS = ("cycles", "ns")
+Variant = collections.namedtuple("Variant", "name path shape granule param")
+
+# Tables with one row per run, kept as {run_id: row}.
+PER_RUN = ("runs.csv", "params.csv")
+# Tables whose run_id refers to runs.csv (teardown.csv has its own ids).
+RUN_ROWS = ("params.csv", "micro.csv", "samples.csv", "hist.csv",
+            "counters.csv")
 
 
 class RunDirError(Exception):
-    """A run directory that cannot be read; the message names file+line."""
+    """A run directory that cannot be read; the message names the file,
+    the line and the column where they apply."""
 
 
-# ---- field parsers: each takes the string, returns the value or raises
-# ValueError with a short reason.
-
-def _int(s):
-    s = s.strip()
-    if not s or not (s.lstrip("-").isdigit()):
-        raise ValueError(f"'{s}' is not an integer")
-    return int(s)
+def _attr(file):
+    return file[:-len(".csv")]
 
 
-def _uint(s):
-    v = _int(s)
-    if v < 0:
-        raise ValueError(f"'{s}' is negative")
-    return v
-
-
-def _float(s):
-    try:
-        v = float(s)
-    except ValueError:
-        raise ValueError(f"'{s}' is not a number") from None
-    if math.isnan(v) or math.isinf(v):
-        raise ValueError(f"'{s}' is not a finite number")
-    return v
-
-
-def _ufloat(s):
-    v = _float(s)
-    if v < 0:
-        raise ValueError(f"'{s}' is negative")
-    return v
-
-
-def _opt(parser):
-    def p(s):
-        return None if s == "" else parser(s)
-    return p
-
-
-def _enum(*allowed):
-    def p(s):
-        if s not in allowed:
-            raise ValueError(f"'{s}' is not one of {'|'.join(allowed)}")
-        return s
-    return p
-
-
-def _bool(s):
-    if s in ("1", "true", "yes"):
-        return True
-    if s in ("0", "false", "no"):
-        return False
-    raise ValueError(f"'{s}' is not 0|1")
-
-
-def _intlist(s):
-    if s == "":
-        return []
-    return [_int(x) for x in s.split(";")]
-
-
-def _strlist(s):
-    return [x for x in s.split(";") if x]
-
-
-def _text(s):
-    return s
-
-
-def _vm(s):
-    """Guest index, or 'all' for the aggregate row of a repeat."""
-    return "all" if s == "all" else _uint(s)
-
-
-def _counter_value(s):
-    if s == "unavailable":
-        return None
-    return _float(s)
-
-
-def _variant(s):
-    parts = s.split(".")
-    if len(parts) == 3 and parts[0] in PATHS and parts[1] in SHAPES \
-            and parts[2] in GRANULES:
-        return s
-    if len(parts) == 2 and parts[0] == "ground" and parts[1].startswith("add") \
-            and parts[1][3:].isdigit():
-        return s
-    raise ValueError(f"'{s}' is not a variant name (<path>.<shape>.<granule>"
-                     " or ground.addN)")
-
-
-FIELDS = {
-    "runs.csv": dict(
-        run_id=_text, repeat=_uint, label=_text, backend_req=_enum(*BACKENDS_REQ),
-        backend=_enum(*BACKENDS), backend_reason=_text,
-        granule=_enum(*GRANULES), node=_int, cpus=_intlist,
-        cpu_nodes=_intlist, placement=_enum("local", "remote", "mixed"),
-        threads=_uint, reset_mode=_enum("kernel", "force"),
-        cache=_enum("hot", "cold"), batch=_uint, batch_used=_uint,
-        rounds=_uint, rounds_done=_uint, seed=_uint,
-        timer=_enum("tsc", "ktime"), irq_off=_bool, insns=_strlist,
-        timer_overhead_cycles=_ufloat, tsc_khz=_ufloat, elapsed_ns=_ufloat,
-        status=_text, emulation=_enum(*EMULATION)),
-    "micro.csv": dict(
-        run_id=_text, variant=_variant, shape=_enum(*SHAPES),
-        path=_enum(*PATHS), granule=_enum("any", *GRANULES), param=_uint,
-        thread=_uint, cpu=_int, node=_int, ops=_uint, batches=_uint,
-        mean=_ufloat, stddev=_ufloat, min=_ufloat, max=_ufloat,
-        unit=_enum(*UNITS), pfn_checksum=_text, pages_touched=_uint),
-    "samples.csv": dict(
-        run_id=_text, thread=_uint, round=_uint, variant=_variant,
-        value=_ufloat, ops=_uint, unit=_enum(*UNITS)),
-    "hist.csv": dict(
-        run_id=_text, variant=_variant, thread=_uint, lo=_ufloat, hi=_ufloat,
-        count=_uint, unit=_enum(*UNITS)),
-    "counters.csv": dict(
-        run_id=_text, cpu=_int, counter=_text, value=_counter_value,
-        note=_text),
-    "teardown.csv": dict(
-        run_id=_text, repeat=_uint, vm_type=_enum("tdx", "sw-protected",
-                                                  "default"),
-        vm_type_reason=_text, vm=_vm, vms=_uint, vcpus=_uint,
-        size_bytes=_uint, page_size=_enum(*GRANULES), trigger=_enum(
-            "destroy", "convert", "punch"),
-        populate=_enum("prefault", "gmem", "touch"),
-        mappings_populated=_opt(_uint), mapped_4k=_opt(_uint),
-        mapped_2m=_opt(_uint), create_s=_opt(_ufloat),
-        populate_s=_opt(_ufloat), teardown_s=_opt(_ufloat), pages=_uint,
-        ns_per_page=_opt(_ufloat), pages_per_s=_opt(_ufloat), status=_text,
-        emulation=_enum(*EMULATION)),
-}
-
-
-def read_csv(path, name=None):
-    """Parse one schema CSV strictly; returns a list of dicts."""
-    name = name or os.path.basename(path)
-    header = SCHEMA[name].split(",")
-    parsers = FIELDS[name]
+def read_table(path, table):
+    """Parse one CSV file strictly as schema Table table: [row dict],
+    each with its line number under "_line"."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
     except OSError as e:
-        raise RunDirError(f"{name}: cannot read: {e.strerror}") from None
+        raise RunDirError(f"{path}: cannot read: {e.strerror}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[:e.start].count(b"\n") + 1
-        raise RunDirError(f"{name} line {line}: not UTF-8 text") from None
+        raise RunDirError(f"{path} line {line}: not UTF-8 text") from None
     if not text:
-        raise RunDirError(f"{name} line 1: empty file (no header)")
-    nlines = text.count("\n")
+        raise RunDirError(f"{path} line 1: empty file (no header)")
     if not text.endswith("\n"):
         raise RunDirError(
-            f"{name} line {nlines + 1}: truncated (last line has no end of "
-            "line; the file was cut short)")
+            f"{path} line {text.count(chr(10)) + 1}: truncated (last line "
+            "has no end of line; the file was cut short)")
+    header = table.names
     rdr = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows = []
     try:
@@ -214,57 +70,59 @@ def read_csv(path, name=None):
         if got != header:
             missing = [c for c in header if c not in got]
             extra = [c for c in got if c not in header]
-            why = []
-            if missing:
-                why.append("missing " + ",".join(missing))
-            if extra:
-                why.append("unexpected " + ",".join(extra))
-            if not why:
-                why.append("columns out of order")
-            raise RunDirError(f"{name} line 1: header is not the {name} "
-                              f"schema ({'; '.join(why)})")
+            why = (["missing " + ",".join(missing)] if missing else []) + \
+                (["unexpected " + ",".join(extra)] if extra else [])
+            raise RunDirError(f"{path} line 1: header is not the "
+                              f"{table.file} schema "
+                              f"({'; '.join(why) or 'columns out of order'})")
         for rec in rdr:
             ln = rdr.line_num
             if not rec:
-                raise RunDirError(f"{name} line {ln}: empty line")
+                raise RunDirError(f"{path} line {ln}: empty line")
             if len(rec) != len(header):
                 raise RunDirError(
-                    f"{name} line {ln}: {len(rec)} fields, expected "
+                    f"{path} line {ln}: {len(rec)} fields, expected "
                     f"{len(header)} ({','.join(header)})")
-            row = {"_line": ln}
-            for col, val in zip(header, rec):
-                try:
-                    row[col] = parsers[col](val)
-                except ValueError as e:
-                    raise RunDirError(
-                        f"{name} line {ln}: column {col}: {e}") from None
+            try:
+                row = table.parse(rec)
+            except schema.CellError as e:
+                raise RunDirError(f"{path} line {ln}: column {e.column}: "
+                                  f"{e}") from None
+            row["_line"] = ln
             rows.append(row)
     except csv.Error as e:
-        raise RunDirError(f"{name} line {rdr.line_num}: {e}") from None
+        raise RunDirError(f"{path} line {rdr.line_num}: {e}") from None
     return rows
 
 
 class RunDir:
-    def __init__(self, path):
+    def __init__(self, path, sch):
         self.path = path
         self.name = os.path.basename(os.path.normpath(path))
+        self.schema = sch
         self.status = None
         self.meta = {}
-        self.runs = {}
-        self.micro = []
-        self.samples = []
-        self.hist = []
-        self.counters = []
-        self.teardown = []
         self.present = set()
         self.warnings = []
+        self.variants = {}          # (run_id, name) -> Variant
+        for t in sch.tables:
+            setattr(self, _attr(t), {} if t in PER_RUN else [])
+
+    def file(self, name):
+        """The path of one of the directory's files, as errors name it."""
+        return os.path.join(self.path, name)
 
     @property
     def complete(self):
         return self.status == "complete"
 
-    def run_params(self, run_id):
-        return self.runs.get(run_id, {})
+    def variant(self, run_id, name):
+        return self.variants.get((run_id, name))
+
+    def run_variants(self, run_id):
+        """The variants of a run, in result order (params.csv)."""
+        p = self.params.get(run_id)
+        return p["variants"] if p else []
 
     def tsc_khz(self, run_id=None):
         """tsc_khz of a run (runs.csv), else meta.json's module figure."""
@@ -287,12 +145,9 @@ class RunDir:
         env = (self.meta.get("environment") or {}).get("emulation")
         if env and env != "none":
             e.add(env)
-        for r in self.runs.values():
+        for r in list(self.runs.values()) + self.teardown:
             if r["emulation"] != "none":
                 e.add(r["emulation"])
-        for t in self.teardown:
-            if t["emulation"] != "none":
-                e.add(t["emulation"])
         return sorted(e)
 
     def backends(self):
@@ -308,109 +163,389 @@ class RunDir:
         return (self.meta.get("host") or {}).get("kernel_release") or \
             "unknown-kernel"
 
+    def cmdline(self):
+        return (self.meta.get("host") or {}).get("cmdline")
 
-def _load_meta(path):
+
+# ------------------------------------------------------------ meta.json
+
+def _is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _is_scalar(v):
+    return isinstance(v, (str, int, float, bool))
+
+
+KINDS = {
+    "object": (lambda v: isinstance(v, dict), "is not an object"),
+    "list": (lambda v: isinstance(v, list), "is not an array"),
+    "text": (lambda v: isinstance(v, str), "is not a string"),
+    "number": (_is_num, "is not a number"),
+    "bool": (lambda v: isinstance(v, bool), "is not true|false"),
+    "scalar": (_is_scalar, "is not a string, number or boolean"),
+    "words": (lambda v: isinstance(v, str) or (
+        isinstance(v, list) and all(_is_scalar(x) for x in v)),
+        "is not a string or an array of strings"),
+}
+# Every member of meta.json that plot/ reads, and its kind; null or
+# absent is always allowed (read as unknown). schema_version is checked
+# first, on its own.
+META = (
+    ("suite_version", "scalar"), ("start_utc", "text"), ("end_utc", "text"),
+    ("status", "text"), ("command_line", "words"),
+    ("host", "object"), ("host.hostname", "text"),
+    ("host.kernel_release", "text"), ("host.kernel_version", "text"),
+    ("host.cmdline", "text"),
+    ("cpu", "object"), ("cpu.vendor", "scalar"), ("cpu.family", "scalar"),
+    ("cpu.model", "scalar"), ("cpu.stepping", "scalar"),
+    ("cpu.model_name", "scalar"), ("cpu.microcode", "scalar"),
+    ("cpu.smt", "scalar"), ("cpu.governor", "scalar"),
+    ("cpu.turbo", "scalar"), ("cpu.flags", "object"),
+    ("cpu.flags.movdir64b", "scalar"), ("cpu.flags.hypervisor", "scalar"),
+    ("cpu.bugs", "object"), ("cpu.bugs.tdx_pw_mce", "scalar"),
+    ("numa", "object"), ("numa.nodes", "list"),
+    ("thp", "object"), ("thp.enabled", "scalar"),
+    ("tdx", "object"), ("tdx.status", "scalar"),
+    ("tdx.module_version", "scalar"),
+    ("module", "object"), ("module.loaded", "bool"),
+    ("module.simulated", "bool"), ("module.tsc_khz", "number"),
+    ("module.version", "scalar"), ("module.abi_version", "scalar"),
+    ("module.auto_backend", "scalar"), ("module.auto_reason", "scalar"),
+    ("environment", "object"), ("environment.emulation", "text"),
+    ("environment.evidence", "scalar"),
+    ("measurement", "object"), ("measurement.simulated_module", "bool"),
+)
+
+
+def member(meta, dotted):
+    """meta["a"]["b"] for "a.b"; None where absent or not an object."""
+    d = meta
+    for p in dotted.split("."):
+        if not isinstance(d, dict):
+            return None
+        d = d.get(p)
+    return d
+
+
+def load_meta(path, sch):
+    """meta.json as a dict, checked by META_CHECKS."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
+    except FileNotFoundError:
+        text = "{}"             # check_schema_version refuses it
     except OSError as e:
-        raise RunDirError(f"meta.json: cannot read: {e.strerror}") from None
+        raise RunDirError(f"{path}: cannot read: {e.strerror}") from None
     except UnicodeDecodeError:
-        raise RunDirError("meta.json line 1: not UTF-8 text") from None
+        raise RunDirError(f"{path} line 1: not UTF-8 text") from None
     try:
         meta = json.loads(text)
     except json.JSONDecodeError as e:
-        raise RunDirError(f"meta.json line {e.lineno}: column {e.colno}: "
+        raise RunDirError(f"{path} line {e.lineno}: character {e.colno}: "
                           f"{e.msg}") from None
+    except RecursionError:
+        raise RunDirError(f"{path}: nested too deeply") from None
     if not isinstance(meta, dict):
-        raise RunDirError("meta.json line 1: top level is not an object")
-    for key, typ in (("host", dict), ("cpu", dict), ("module", dict),
-                     ("environment", dict), ("tdx", dict), ("numa", dict)):
-        if key in meta and meta[key] is not None and \
-                not isinstance(meta[key], typ):
-            raise RunDirError(f"meta.json: '{key}' is not an object")
+        raise RunDirError(f"{path} line 1: top level is not an object")
+    for check in META_CHECKS:
+        check(path, meta, sch)
     return meta
 
 
-def load(path):
-    """Load and cross-check a run directory. Raises RunDirError."""
+def check_schema_version(path, meta, sch):
+    """The directory's schema_version is the one this plot/ reads."""
+    if not os.path.exists(path):
+        raise RunDirError(f"{path}: missing (it carries schema_version; "
+                          "every run directory has one)")
+    v = meta.get("schema_version")
+    if v is None:
+        raise RunDirError(f"{path}: schema_version missing (this plot/ "
+                          f"reads {sch.version})")
+    if v != sch.version or isinstance(v, bool):
+        raise RunDirError(f"{path}: schema_version {json.dumps(v)} is not "
+                          f"the version this plot/ reads ({sch.version})")
+
+
+def check_meta_members(path, meta, sch):
+    """Every member plot/ reads has its kind (META)."""
+    for dotted, kind in META:
+        val = member(meta, dotted)
+        ok, why = KINDS[kind]
+        if val is not None and not ok(val):
+            raise RunDirError(f"{path}: {dotted} {why}: "
+                              f"{json.dumps(val)[:40]}")
+    emu = member(meta, "environment.emulation")
+    allowed = sch.enums["emulation"]
+    if emu is not None and emu not in allowed:
+        raise RunDirError(f"{path}: environment.emulation '{emu}' is not "
+                          f"one of {'|'.join(allowed)}")
+
+
+META_CHECKS = [check_schema_version, check_meta_members]
+
+
+# ------------------------------------------------------------ loading
+
+def load(path, sch=None):
+    """Load and cross-check a run directory. Raises RunDirError (and
+    schema.SchemaError when plot/schema.json itself is unusable)."""
+    sch = sch or schema.load()
     if not os.path.isdir(path):
         raise RunDirError(f"{path}: not a directory")
-    rd = RunDir(path)
-    sp = os.path.join(path, "status")
-    if os.path.exists(sp):
+    rd = RunDir(path, sch)
+    sp = rd.file("status")
+    try:
         with open(sp, encoding="utf-8", errors="replace") as f:
             rd.status = f.read().strip() or "(empty status file)"
-    else:
+    except FileNotFoundError:
         rd.status = "(no status file)"
+    except OSError as e:
+        raise RunDirError(f"{sp}: cannot read: {e.strerror}") from None
     if not rd.complete:
         rd.warnings.append(f"PARTIAL run directory: status: {rd.status}")
-    mp = os.path.join(path, "meta.json")
-    if os.path.exists(mp):
-        rd.meta = _load_meta(mp)
-        rd.present.add("meta.json")
-    for name in SCHEMA:
-        p = os.path.join(path, name)
+    rd.meta = load_meta(rd.file("meta.json"), sch)
+    for name, table in sch.tables.items():
+        p = rd.file(name)
         if not os.path.exists(p):
             continue
         rd.present.add(name)
-        rows = read_csv(p, name)
-        if name == "runs.csv":
+        rows = read_table(p, table)
+        if name in PER_RUN:
+            per = getattr(rd, _attr(name))
             for r in rows:
-                if r["run_id"] in rd.runs:
-                    raise RunDirError(f"runs.csv line {r['_line']}: run_id "
-                                      f"{r['run_id']} appears twice")
-                rd.runs[r["run_id"]] = r
+                if r["run_id"] in per:
+                    raise RunDirError(f"{p} line {r['_line']}: column "
+                                      f"run_id: {r['run_id']} appears "
+                                      "twice")
+                per[r["run_id"]] = r
         else:
-            setattr(rd, name[:-4], rows)
-    _cross_check(rd)
-    if not (rd.present - {"meta.json"}):
+            setattr(rd, _attr(name), rows)
+    if not rd.present:
         raise RunDirError(f"{path}: no figures (none of "
-                          f"{', '.join(SCHEMA)} is present)")
+                          f"{', '.join(sch.tables)} is present)")
+    for m in rd.micro:
+        rd.variants.setdefault((m["run_id"], m["variant"]), Variant(
+            m["variant"], m["path"], m["shape"], m["granule"], m["param"]))
+    for check in CHECKS:
+        check(rd)
     return rd
 
 
-def _cross_check(rd):
-    if rd.runs:
-        for name in ("micro", "samples", "hist", "counters"):
-            for r in getattr(rd, name):
-                if r["run_id"] not in rd.runs:
-                    raise RunDirError(
-                        f"{name}.csv line {r['_line']}: run_id "
-                        f"{r['run_id']} is not in runs.csv")
-    elif rd.micro or rd.samples or rd.hist:
-        raise RunDirError("runs.csv: missing, but micro/samples/hist rows "
-                          "refer to runs (no tsc_khz or parameters)")
+def _where(rd, file, row):
+    return f"{rd.file(file)} line {row['_line']}"
+
+
+def _runs_line(rd, rid):
+    return f"runs.csv line {rd.runs[rid]['_line']}"
+
+
+# ------------------------------------------------------------ checks
+# Each takes the RunDir and raises RunDirError at the first problem.
+
+def check_run_ids(rd):
+    """Rows refer to runs that runs.csv has; every run has its params;
+    rows with variants have micro.csv to say what the variants are."""
+    for file in RUN_ROWS:
+        rows = getattr(rd, _attr(file))
+        rows = rows.values() if isinstance(rows, dict) else rows
+        for r in rows:
+            if r["run_id"] not in rd.runs:
+                what = ("runs.csv is missing" if "runs.csv" not in
+                        rd.present else "it is not in runs.csv")
+                raise RunDirError(f"{_where(rd, file, r)}: column run_id: "
+                                  f"run {r['run_id']}: {what}")
+    if rd.runs and "params.csv" not in rd.present:
+        raise RunDirError(f"{rd.file('params.csv')}: missing (the units "
+                          f"and variants of the {len(rd.runs)} run(s) of "
+                          "runs.csv are in it)")
+    for rid in rd.runs:
+        if rid not in rd.params:
+            raise RunDirError(f"{rd.file('params.csv')}: no row for run "
+                              f"{rid} ({_runs_line(rd, rid)})")
+
+
+def check_runs(rd):
+    """Ranges within a runs.csv row."""
+    for rid, r in rd.runs.items():
+        w = _where(rd, "runs.csv", r)
+        if r["threads"] < 1:
+            raise RunDirError(f"{w}: column threads: 0 (a run has at least "
+                              "one thread)")
+        for col in ("cpus", "cpu_nodes"):
+            if len(r[col]) != r["threads"]:
+                raise RunDirError(f"{w}: column {col}: {len(r[col])} "
+                                  f"entries for threads={r['threads']}")
+        if r["rounds_done"] > r["rounds"]:
+            raise RunDirError(f"{w}: column rounds_done: "
+                              f"{r['rounds_done']} > rounds={r['rounds']}")
+        if r["batch_used"] > r["batch"]:
+            raise RunDirError(f"{w}: column batch_used: {r['batch_used']} "
+                              f"> batch={r['batch']}")
+        if schema.TIMER_UNIT[r["timer"]] == "cycles" and \
+                not rd.tsc_khz(rid):
+            raise RunDirError(f"{w}: column tsc_khz: 0 with timer "
+                              f"{r['timer']} and none in meta.json: cycles "
+                              "cannot be converted to ns")
+
+
+def check_params(rd):
+    """params.csv: units x unit_bytes, and the variants of each run."""
+    for rid, p in rd.params.items():
+        w = _where(rd, "params.csv", p)
+        if p["bytes_per_thread"] != p["units"] * p["unit_bytes"]:
+            raise RunDirError(f"{w}: column bytes_per_thread: "
+                              f"{p['bytes_per_thread']} is not units x "
+                              f"unit_bytes ({p['units']} x "
+                              f"{p['unit_bytes']})")
+        v = p["variants"]
+        if len(set(v)) != len(v):
+            raise RunDirError(f"{w}: column variants: a variant appears "
+                              "twice")
+
+
+def check_micro(rd):
+    """micro.csv: one row per (variant of params.csv, thread) of each run
+    that has rows, with the same path/shape/granule/param on every
+    thread; the variant's granule is its run's (or any)."""
+    seen = {}
     for m in rd.micro:
-        path, shape, *rest = m["variant"].split(".")
-        if path != m["path"] or (shape != m["shape"] and path != "ground"):
-            raise RunDirError(f"micro.csv line {m['_line']}: variant "
-                              f"{m['variant']} disagrees with path/shape "
-                              f"{m['path']}/{m['shape']}")
-    seen = set()
-    for s in rd.samples:
-        key = (s["run_id"], s["thread"], s["round"], s["variant"])
+        w = _where(rd, "micro.csv", m)
+        rid, v = m["run_id"], m["variant"]
+        if v not in rd.run_variants(rid):
+            raise RunDirError(f"{w}: column variant: {v} is not a variant "
+                              f"of run {rid} in params.csv")
+        key = (rid, v, m["thread"])
         if key in seen:
-            raise RunDirError(f"samples.csv line {s['_line']}: duplicate "
-                              f"sample for run {key[0]} thread {key[1]} "
-                              f"round {key[2]} variant {key[3]}")
-        seen.add(key)
-        r = rd.runs[s["run_id"]]
-        if s["unit"] == "cycles" and not rd.tsc_khz(s["run_id"]):
-            raise RunDirError(f"samples.csv line {s['_line']}: unit cycles "
-                              f"but run {s['run_id']} has no tsc_khz")
-        if s["round"] >= max(r["rounds_done"], 1) and r["rounds_done"]:
+            raise RunDirError(f"{w}: variant {v} thread {m['thread']} of "
+                              f"run {rid} appears twice (line {seen[key]})")
+        seen[key] = m["_line"]
+        ref = rd.variants[(rid, v)]
+        got = Variant(v, m["path"], m["shape"], m["granule"], m["param"])
+        if got != ref:
             raise RunDirError(
-                f"samples.csv line {s['_line']}: round {s['round']} but run "
-                f"{s['run_id']} has rounds_done={r['rounds_done']}")
+                f"{w}: variant {v}: path/shape/granule/param "
+                f"{'/'.join(map(str, got[1:]))} differ from another "
+                f"thread's {'/'.join(map(str, ref[1:]))}")
+        if m["granule"] not in (rd.runs[rid]["granule"], "any"):
+            raise RunDirError(f"{w}: column granule: {m['granule']} but run "
+                              f"{rid} ran granule {rd.runs[rid]['granule']}")
+        if m["batches"] and m["min"] > m["max"]:
+            raise RunDirError(f"{w}: column min: {m['min']:g} > max "
+                              f"{m['max']:g}")
+    for rid in {m["run_id"] for m in rd.micro}:
+        for v in rd.run_variants(rid):
+            for t in range(rd.runs[rid]["threads"]):
+                if (rid, v, t) not in seen:
+                    raise RunDirError(
+                        f"{rd.file('micro.csv')}: run {rid}: no row for "
+                        f"variant {v} thread {t} ({_runs_line(rd, rid)}: "
+                        f"threads={rd.runs[rid]['threads']})")
+
+
+def check_threads_units(rd):
+    """micro, samples, hist: thread < the run's threads; unit is the
+    unit of the run's timer (tsc -> cycles, ktime -> ns)."""
+    for file in ("micro.csv", "samples.csv", "hist.csv"):
+        for r in getattr(rd, _attr(file)):
+            run = rd.runs[r["run_id"]]
+            if r["thread"] >= run["threads"]:
+                raise RunDirError(
+                    f"{_where(rd, file, r)}: column thread: {r['thread']} "
+                    f"but run {r['run_id']} has threads={run['threads']} "
+                    f"({_runs_line(rd, r['run_id'])})")
+            want = schema.TIMER_UNIT[run["timer"]]
+            if r["unit"] != want:
+                raise RunDirError(
+                    f"{_where(rd, file, r)}: column unit: {r['unit']} but "
+                    f"run {r['run_id']} used timer {run['timer']} ({want}; "
+                    f"{_runs_line(rd, r['run_id'])})")
+
+
+def check_samples(rd):
+    """samples.csv: a run with samples has exactly one row per thread x
+    round of rounds_done x variant of the run, nothing else."""
+    have = collections.defaultdict(set)
+    for s in rd.samples:
+        w = _where(rd, "samples.csv", s)
+        rid = s["run_id"]
+        if s["variant"] not in rd.run_variants(rid):
+            raise RunDirError(f"{w}: column variant: {s['variant']} is not "
+                              f"a variant of run {rid} in params.csv")
+        if (rid, s["variant"]) not in rd.variants:
+            raise RunDirError(f"{w}: column variant: {s['variant']} has no "
+                              f"micro.csv row in run {rid}")
+        done = rd.runs[rid]["rounds_done"]
+        if s["round"] >= done:
+            raise RunDirError(f"{w}: column round: {s['round']} but run "
+                              f"{rid} has rounds_done={done}")
+        key = (s["thread"], s["round"], s["variant"])
+        if key in have[rid]:
+            raise RunDirError(f"{w}: duplicate sample for run {rid} thread "
+                              f"{key[0]} round {key[1]} variant {key[2]}")
+        have[rid].add(key)
+    for rid, got in have.items():
+        r = rd.runs[rid]
+        vs = rd.run_variants(rid)
+        want = r["threads"] * r["rounds_done"] * len(vs)
+        if len(got) == want:
+            continue
+        miss = next(((t, n, v) for t in range(r["threads"])
+                     for n in range(r["rounds_done"]) for v in vs
+                     if (t, n, v) not in got), ("?", "?", "?"))
+        raise RunDirError(
+            f"{rd.file('samples.csv')}: run {rid}: {len(got)} of {want} "
+            f"rows (threads={r['threads']} x rounds_done={r['rounds_done']}"
+            f" x {len(vs)} variants); first missing: thread {miss[0]} round"
+            f" {miss[1]} variant {miss[2]}")
+
+
+def check_hist(rd):
+    """hist.csv: buckets of known (run, variant, thread), lo < hi, and
+    for a run with buckets, counts that sum to micro.csv batches."""
+    total = collections.Counter()
+    runs = set()
+    for h in rd.hist:
+        w = _where(rd, "hist.csv", h)
+        if (h["run_id"], h["variant"]) not in rd.variants:
+            raise RunDirError(f"{w}: column variant: {h['variant']} has no "
+                              f"micro.csv row in run {h['run_id']}")
+        if h["hi"] is not None and h["hi"] <= h["lo"]:
+            raise RunDirError(f"{w}: column hi: {h['hi']:g} is not above lo "
+                              f"{h['lo']:g}")
+        total[(h["run_id"], h["variant"], h["thread"])] += h["count"]
+        runs.add(h["run_id"])
+    for m in rd.micro:
+        key = (m["run_id"], m["variant"], m["thread"])
+        if m["run_id"] in runs and total[key] != m["batches"]:
+            raise RunDirError(
+                f"{rd.file('hist.csv')}: run {key[0]} variant {key[1]} "
+                f"thread {key[2]}: counts sum to {total[key]}, but micro.csv "
+                f"line {m['_line']} has batches={m['batches']}")
+
+
+def check_teardown(rd):
+    """teardown.csv: ok rows carry their times; guest index < guests;
+    pages = size_bytes / page_bytes (x guests on the all row)."""
+    pb = rd.schema.page_bytes
     for t in rd.teardown:
+        w = _where(rd, "teardown.csv", t)
         if t["status"].startswith("ok"):
             # mappings_populated may be empty: KVM's stats were unreadable
             for col in ("teardown_s", "ns_per_page"):
                 if t[col] is None:
                     raise RunDirError(
-                        f"teardown.csv line {t['_line']}: column {col} is "
-                        f"empty in a row with status '{t['status'][:20]}'")
-    for h in rd.hist:
-        if h["hi"] < h["lo"]:
-            raise RunDirError(f"hist.csv line {h['_line']}: hi < lo")
+                        f"{w}: column {col}: empty in a row with status "
+                        f"'{t['status'][:20]}'")
+        if t["vm"] != "all" and t["vm"] >= t["vms"]:
+            raise RunDirError(f"{w}: column vm: {t['vm']} but vms="
+                              f"{t['vms']}")
+        guests = t["vms"] if t["vm"] == "all" else 1
+        want = t["size_bytes"] * guests // pb
+        if t["pages"] != want:
+            raise RunDirError(f"{w}: column pages: {t['pages']}, expected "
+                              f"{want} (size_bytes x {guests} / {pb})")
+
+
+CHECKS = [check_run_ids, check_runs, check_params, check_micro,
+          check_threads_units, check_samples, check_hist, check_teardown]

@@ -66,6 +66,16 @@ def cv(x):
     return stdev(x) / m if m else None
 
 
+def linfit(xs, ys):
+    """Least squares y = a + b x: (a, b); b = 0 when x does not vary."""
+    n = len(xs)
+    mx, my = math.fsum(xs) / n, math.fsum(ys) / n
+    sxx = math.fsum((x - mx) ** 2 for x in xs)
+    sxy = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    b = sxy / sxx if sxx else 0.0
+    return my - b * mx, b
+
+
 def describe(values):
     """Summary of a list of numbers: the per-variant figures."""
     s = sorted(values)

@@ -1,16 +1,36 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Guest teardown tables (shaped like the published TDX ones: vCPUs,
-size, before, after, change, spread over repeats) and the breakdown of
-the per-page teardown cost into WBINVD, reset and the rest, with a 1 TB
-projection next to the measured trend."""
-import collections
+"""Guest teardown: one summary of teardown.csv (median over repeats with
+the min-max spread; every figure defined once, in summarize()), rendered
+as the report's table, as the A/B table of compare (shaped like the
+published TDX ones: vCPUs, size, before, after, change) and as
+teardown-summary.txt; and the breakdown of the per-page teardown cost
+into WBINVD, reset and the rest, with a 1 TB projection next to the
+measured trend.
 
-import micro
-import stats
-import textfmt as tf
+usage: python3 plot/teardown.py --summary RUN_DIR [--baseline PATH]
+
+writes RUN_DIR/teardown-summary.txt (atomically); PATH, the "before"
+kernel's teardown, is a run directory or a teardown.csv. Exit 0; a
+directory or baseline that does not load is one line on stderr, exit 1;
+wrong arguments exit 2.
+"""
+import collections
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import cli  # noqa: E402
+import micro  # noqa: E402
+import provenance  # noqa: E402
+import rundir  # noqa: E402
+import schema  # noqa: E402
+import stats  # noqa: E402
+import textfmt as tf  # noqa: E402
 
 TB = 1 << 40
-PAGE = 4096
+SUMMARY = "teardown-summary.txt"
+BASELINE_TAG = "# baseline: "
 
 
 def config_key(t):
@@ -33,48 +53,69 @@ def size_str(b):
     return f"{b} B"
 
 
-def summarize(rd):
-    """{config: dict(seconds=[per repeat], median_nspp, ...)}.
+class Config:
+    """The figures of one configuration (config_key) over its repeats.
 
-    A repeat's seconds is its aggregate row's (vm = all) teardown_s when
-    the harness wrote one, else its slowest guest's (the guests of a
+    A repeat's seconds are its aggregate row's (vm = all) teardown_s
+    when the harness wrote one, else its slowest guest's (the guests of a
     repeat are torn down concurrently: that is when all are gone). Its
-    ns/page is those seconds over the pages of all its guests, the same
-    definition as the harness's teardown-summary.txt, so one run never
-    shows two different ns/page."""
-    per = collections.OrderedDict()
-    for t in rd.teardown:
-        if t["teardown_s"] is None:
-            continue            # skipped/failed: listed by skipped()
-        k = config_key(t)
-        d = per.setdefault(k, dict(reps=collections.defaultdict(list),
-                                   agg={}, rep_pages=collections.Counter(),
-                                   mapped=True,
-                                   status=set(), emulation=set(), pages=[]))
+    ns/page is those seconds over the pages of all its guests, so one run
+    never shows two different ns/page. The figures are the median over
+    repeats, with the min-max range; mapped is false when a guest had no
+    (or unknown) stage-2 mappings."""
+
+    def __init__(self):
+        self.guest_s = collections.defaultdict(list)
+        self.agg_s = {}
+        self.pages = collections.Counter()
+        self.agg_pages = {}
+        self.mapped = True
+
+    def add(self, t):
         rep = (t["run_id"], t["repeat"])
         if t["vm"] == "all":
-            # the harness's aggregate row of a repeat: its seconds are the
-            # wall time until every guest was gone
-            d["agg"][rep] = t["teardown_s"]
-            continue
-        d["reps"][rep].append(t["teardown_s"])
-        d["rep_pages"][rep] += t["pages"]
-        d["pages"].append(t["pages"])
+            self.agg_s[rep] = t["teardown_s"]
+            self.agg_pages[rep] = t["pages"]
+            return
+        self.guest_s[rep].append(t["teardown_s"])
+        self.pages[rep] += t["pages"]
         # a 4K-equivalent count of the mappings KVM had; empty = unknown
-        d["mapped"] &= bool(t["mappings_populated"])
-        d["status"].add(t["status"])
-        d["emulation"].add(t["emulation"])
-    for k, d in per.items():
-        reps = {r: max(v) for r, v in d["reps"].items()}
-        reps.update(d["agg"])
-        secs = sorted(reps.values())
-        d["seconds"] = secs
-        d["median_s"] = stats.median(secs)
-        d["min_s"], d["max_s"] = secs[0], secs[-1]
-        nspp = [reps[r] * 1e9 / d["rep_pages"][r] for r in reps
-                 if d["rep_pages"][r]]
-        d["median_nspp"] = stats.median(nspp) if nspp else None
-    return per
+        self.mapped &= bool(t["mappings_populated"])
+
+    def finish(self):
+        secs = {r: max(v) for r, v in self.guest_s.items()}
+        secs.update(self.agg_s)
+        pages = dict(self.pages, **self.agg_pages)
+        self.seconds = sorted(secs.values())
+        self.n = len(self.seconds)
+        self.median_s = stats.median(self.seconds)
+        self.min_s, self.max_s = self.seconds[0], self.seconds[-1]
+        nspp = [secs[r] * 1e9 / pages[r] for r in secs if pages.get(r)]
+        self.median_nspp = stats.median(nspp) if nspp else None
+        return self
+
+    def spread(self):
+        """Half the min-max range over repeats, in % of the median."""
+        if self.n < 2:
+            return "n=1"
+        if not self.median_s:
+            return "-"
+        half = 100 * (self.max_s - self.min_s) / 2 / self.median_s
+        return f"\u00b1{half:.1f}% n={self.n}"
+
+
+def summarize(rd):
+    """{config_key: Config} of the rows that ran, in file order."""
+    per = collections.OrderedDict()
+    for t in rd.teardown:
+        if t["teardown_s"] is not None:     # skipped/failed: skipped()
+            per.setdefault(config_key(t), Config()).add(t)
+    return collections.OrderedDict((k, c.finish()) for k, c in per.items())
+
+
+def change_pct(a, b):
+    """B's median seconds relative to A's, in percent."""
+    return 100 * (b.median_s / a.median_s - 1) if a.median_s else None
 
 
 def skipped(rd):
@@ -86,16 +127,6 @@ def skipped(rd):
             if x not in seen:
                 seen.append(x)
     return seen
-
-
-def _spread(d):
-    if len(d["seconds"]) < 2:
-        return "n=1"
-    m = d["median_s"]
-    if not m:
-        return "-"
-    return f"\u00b1{100 * (d['max_s'] - d['min_s']) / 2 / m:.1f}%" \
-        f" n={len(d['seconds'])}"
 
 
 def _secs(v):
@@ -114,24 +145,24 @@ def table(rd):
     if not per:
         return [y for x in skipped(rd) for y in tf.para("Teardown not run: "
                                                         + x)]
-    L = ["Guest teardown (seconds until every guest of a repeat is gone;",
-         "spread = half the min-max range over repeats, in % of median;",
-         "ns/page = those seconds over the pages of all the guests)"]
-    hdr = ["VM type", "vCPUs", "size", "VMs", "trigger", "teardown s",
-           "spread", "ns/page"]
+    L = ["Guest teardown (seconds until every guest of a repeat is gone,",
+         "median over repeats; spread = half the min-max range over",
+         "repeats, in % of median; ns/page = those seconds over the pages",
+         "of all the guests)"]
+    hdr = ["VM type", "vCPUs", "size", "page", "VMs", "trigger",
+           "teardown s", "spread", "ns/page"]
     rows = []
     notes = set()
     for k, d in per.items():
         vt, vc, size, vms, ps, trig, pop = k
-        mark = "" if d["mapped"] else "*"
-        if not d["mapped"]:
+        mark = "" if d.mapped else "*"
+        if not d.mapped:
             notes.add("* no mappings were populated (guest_memfd only): "
                       "the figure prices freeing memory, not the unmap "
                       "path")
-        rows.append([vt + mark, vc, size_str(size), vms, trig,
-                     _secs(d["median_s"]), _spread(d),
-                     tf.num(d["median_nspp"])])
-    L += tf.table(hdr, rows, ["l", "r", "r", "r", "l", "r", "l", "r"])
+        rows.append([vt + mark, vc, size_str(size), ps, vms, trig,
+                     _secs(d.median_s), d.spread(), tf.num(d.median_nspp)])
+    L += tf.table(hdr, rows, ["l", "r", "r", "l", "r", "l", "r", "l", "r"])
     for n in sorted(notes):
         L += tf.para(n)
     for x in skipped(rd):
@@ -147,21 +178,88 @@ def ab_table(A, B):
         return []
     L = tf.para(f"Guest teardown, seconds (median over repeats): before = "
                 f"{A.kernel()}, after = {B.kernel()}")
-    hdr = ["vCPUs", "size", "VMs", "trigger", "before", "after", "change",
-           "spread A/B"]
+    hdr = ["vCPUs", "size", "page", "VMs", "trigger", "before", "after",
+           "change", "spread A/B"]
     rows = []
     for k in common:
         a, b = pa[k], pb[k]
-        ch = (100 * (b["median_s"] / a["median_s"] - 1)
-              if a["median_s"] else None)
-        rows.append([k[1], size_str(k[2]), k[3], k[5], _secs(a["median_s"]),
-                     _secs(b["median_s"]), tf.pct(ch, digits=1),
-                     _spread(a).split()[0] + "/" + _spread(b).split()[0]])
-    L += tf.table(hdr, rows, ["r", "r", "r", "l", "r", "r", "r", "l"])
+        rows.append([k[1], size_str(k[2]), k[4], k[3], k[5],
+                     _secs(a.median_s), _secs(b.median_s),
+                     tf.pct(change_pct(a, b), digits=1),
+                     a.spread().split()[0] + "/" + b.spread().split()[0]])
+    L += tf.table(hdr, rows, ["r", "r", "l", "r", "l", "r", "r", "r", "l"])
     vts = {k[0] for k in common}
     L += tf.para("VM types: " + ", ".join(sorted(vts)) + ". A change whose "
                  "size is within the spread is not a difference.")
     return L
+
+
+# ------------------------------------------------------------ summary file
+
+def load_baseline(path):
+    """The "before" teardown: a run directory (loaded strictly), or a
+    teardown.csv on its own."""
+    if os.path.isdir(path):
+        return rundir.load(path)
+    if not os.path.exists(path):
+        raise rundir.RunDirError(f"{path}: no such run directory or "
+                                 "teardown.csv")
+    sch = schema.load()
+    rd = rundir.RunDir(os.path.dirname(path) or ".", sch)
+    rd.name = path
+    try:                        # its kernel, when its directory says
+        rd.meta = rundir.load_meta(rd.file("meta.json"), sch)
+    except rundir.RunDirError:
+        pass
+    rd.teardown = rundir.read_table(path, sch.table("teardown.csv"))
+    rundir.check_teardown(rd)
+    return rd
+
+
+def summary_text(rd, base=None, base_path=None):
+    """teardown-summary.txt: the report's table and, with a baseline, the
+    A/B table (before = baseline, after = this run)."""
+    short, long_ = provenance.provenance(rd)
+    L = [f"# unmapbench teardown summary: {rd.name}",
+         tf.fit(f"# host {rd.hostname()}, kernel {rd.kernel()}: {short}")]
+    L += tf.para(long_, indent="# ")
+    for w in rd.warnings:
+        L += tf.para("WARNING: " + w, indent="# ")
+    if base is not None:
+        L.append(BASELINE_TAG + os.path.abspath(base_path))
+    else:
+        L.append("# before/change: no --baseline given.")
+    L.append("")
+    L += table(rd) or ["No teardown rows in teardown.csv."]
+    if base is not None:
+        L.append("")
+        L += ab_table(base, rd) or tf.para(
+            "The baseline has no teardown configuration in common with "
+            "this run: no before/after table.")
+    return "\n".join(L).rstrip("\n") + "\n"
+
+
+def previous_baseline(rd):
+    """The baseline an existing teardown-summary.txt of rd was made
+    with (so a rewrite keeps its before/after table), or None."""
+    try:
+        with open(rd.file(SUMMARY), encoding="utf-8") as f:
+            for line in f:
+                if line.startswith(BASELINE_TAG):
+                    return line[len(BASELINE_TAG):].rstrip("\n")
+    except (OSError, UnicodeDecodeError):
+        pass
+    return None
+
+
+def write_summary(rd, base_path=None):
+    """Write RUN_DIR/teardown-summary.txt atomically; its path."""
+    base = load_baseline(base_path) if base_path else None
+    if base is not None and not base.teardown:
+        raise rundir.RunDirError(f"{base_path}: no teardown rows")
+    p = rd.file(SUMMARY)
+    cli.write_atomic(p, summary_text(rd, base, base_path))
+    return p
 
 
 def _pick_group(rd):
@@ -170,7 +268,7 @@ def _pick_group(rd):
     best, score_best = None, None
     for key, rids in micro.groups(rd).items():
         d = dict(key)
-        score = ({"tdx": 3, "model": 2, "null": 0}[d["backend"]] * 100 +
+        score = ({"tdx": 3, "model": 2}.get(d["backend"], 0) * 100 +
                  (20 if d["reset_mode"] == "kernel" else 0) +
                  (10 if d["cache"] == "cold" else 0) +
                  (5 if d["placement"] == "local" else 0) +
@@ -180,15 +278,17 @@ def _pick_group(rd):
     return best
 
 
-def part_ns(rd, key, rids, path, page_size):
-    """Per 4K page ns of <path>.pfn.<page_size> (2M ops / 512)."""
-    s = micro.variant_stats(rd, rids, f"{path}.pfn.{page_size}")
+def part_ns(rd, rids, path, page_size):
+    """Per 4K page ns of the pfn shape of path at the guest's page size
+    (a 2M op covers pages_per_2m pages)."""
+    name = micro.find(rd, rids, path, "pfn", page_size)
+    s = name and micro.variant_stats(rd, rids, name)
     if not s:
         return None
     v = s.get("median") if s.get("median") is not None else s.get("mean")
     if v is None:
         return None
-    return v / (512 if page_size == "2m" else 1)
+    return v / (rd.schema.pages_per_2m if page_size == "2m" else 1)
 
 
 def breakdown(rd):
@@ -203,6 +303,7 @@ def breakdown(rd):
     gdesc = " ".join(f"{k}={v}" for k, v in key
                      if k in ("backend", "reset_mode", "cache", "placement"))
     backend = dict(key)["backend"]
+    page = rd.schema.page_bytes
     L = tf.para("Teardown breakdown, ns per 4K page. WBINVD and reset: "
                 f"module figures, same host, pfn shape, median ({gdesc}).")
     hdr = ["VM type", "size", "trigger", "measured", "WBINVD", "reset",
@@ -214,20 +315,19 @@ def breakdown(rd):
         vt, vc, size, vms, ps, trig, pop = k
         if vms != 1:
             continue
-        wb = part_ns(rd, key, rids, "wbinvd", ps)
-        rs = part_ns(rd, key, rids, "reset", ps)
+        wb = part_ns(rd, rids, "wbinvd", ps)
+        rs = part_ns(rd, rids, "reset", ps)
         if wb is None or rs is None:
             continue
-        meas = d["median_nspp"]
+        meas = d.median_nspp
         if vt == "tdx":
             rest = meas - wb - rs
             total = meas
         else:
             rest = meas
             total = meas + wb + rs
-        tb_s = total * (TB // PAGE) / 1e9
-        proj.setdefault((vt, ps, trig), []).append((size, d["median_s"],
-                                                   d["median_nspp"]))
+        tb_s = total * (TB // page) / 1e9
+        proj.setdefault((vt, ps, trig), []).append((size, d.median_s))
         rows.append([vt, size_str(size), trig, tf.num(meas), tf.num(wb),
                      tf.num(rs), tf.num(rest), _secs(tb_s)])
     if not rows:
@@ -241,8 +341,8 @@ def breakdown(rd):
     if backend != "tdx":
         notes.append(f"WBINVD and reset come from the '{backend}' backend, "
                      "not from SEAMCALL/MOVDIR64B on TDX hardware.")
-    notes.append("1 TB s = per-page total x 2^28 pages, one teardown "
-                 "thread.")
+    notes.append(f"1 TB s = per-page total x 2^{(TB // page).bit_length() - 1}"
+                 " pages, one teardown thread.")
     for n in notes:
         L += tf.para(n)
     trend = []
@@ -251,10 +351,10 @@ def breakdown(rd):
             continue
         xs = [p[0] for p in pts]
         ys = [p[1] for p in pts]
-        slope, icpt = _linfit(xs, ys)
+        icpt, slope = stats.linfit(xs, ys)
         trend.append(tf.fit(
             f"  {vt} {ps} {trig}: {_secs(slope * TB + icpt)} s at 1 TB "
-            f"({tf.num(slope * PAGE * 1e9)} ns/page marginal,"))
+            f"({tf.num(slope * page * 1e9)} ns/page marginal,"))
         trend.append(tf.fit(
             f"    fit over {size_str(min(xs))}..{size_str(max(xs))}, "
             f"{len(xs)} sizes)"))
@@ -265,21 +365,42 @@ def breakdown(rd):
     return L
 
 
-def _linfit(xs, ys):
-    n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    if sxx == 0:
-        return 0.0, my
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
-    return slope, my - slope * mx
-
-
 def dat_rows(rd):
     """(config, size_gb, vms, median_s, min_s, max_s) for the plots."""
     out = []
     for k, d in summarize(rd).items():
-        out.append((k, k[2] / (1 << 30), k[3], d["median_s"], d["min_s"],
-                    d["max_s"]))
+        out.append((k, k[2] / (1 << 30), k[3], d.median_s, d.min_s,
+                    d.max_s))
     return out
+
+
+# ------------------------------------------------------------ command
+
+def parser():
+    p = cli.Parser("teardown", "Write RUN_DIR/teardown-summary.txt from its "
+                   "teardown.csv: median seconds over repeats, spread and "
+                   "ns/page, and with --baseline the before/after table.")
+    p.add_argument("--summary", metavar="RUN_DIR", required=True,
+                   help="the run directory to summarise")
+    p.add_argument("--baseline", metavar="PATH",
+                   help="run directory or teardown.csv of the 'before' "
+                        "kernel")
+    return p
+
+
+def _summary(a):
+    rd = rundir.load(a.summary)
+    if "teardown.csv" not in rd.present:
+        raise cli.Refusal(f"{rd.file('teardown.csv')}: missing (no "
+                          "teardown in this run directory)")
+    print(write_summary(rd, a.baseline))
+    return 0
+
+
+def main(argv=None):
+    return cli.run("teardown", parser(), _summary, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
 

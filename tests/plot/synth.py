@@ -12,6 +12,10 @@ percent (negative = pfn faster), under realistic noise:
 The true median of the per-round log ratio is ln(1 + effect/100), so a
 correct analysis must find it.
 
+Columns come from plot/schema.json: every row is written by column
+name, and a column the generator does not set gets a neutral value of its
+type, so a column added to the schema needs no change here.
+
 Run as a script: python3 tests/plot/synth.py OUTDIR [--seed N] to make
 one directory to look at.
 """
@@ -21,27 +25,18 @@ import json
 import math
 import os
 import random
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+    os.path.dirname(os.path.abspath(__file__)))), "plot"))
+import schema  # noqa: E402
+
+SCHEMA = schema.load()
 
 BASE_CYCLES = {  # per op, 4K granule, page shape
     "convert": 24.0, "wbinvd": 3100.0, "reset": 260.0, "unmap": 3500.0}
 GRANULE_MUL = {"4k": 1.0, "2m": 480.0}
 GROUND = (16, 64, 65, 256, 1024)
-
-RUNS_COLS = ("run_id,repeat,label,backend_req,backend,backend_reason,"
-             "granule,node,cpus,cpu_nodes,placement,threads,reset_mode,cache,"
-             "batch,batch_used,rounds,rounds_done,seed,timer,irq_off,insns,"
-             "timer_overhead_cycles,tsc_khz,elapsed_ns,status,"
-             "emulation").split(",")
-MICRO_COLS = ("run_id,variant,shape,path,granule,param,thread,cpu,node,ops,"
-              "batches,mean,stddev,min,max,unit,pfn_checksum,"
-              "pages_touched").split(",")
-SAMPLES_COLS = "run_id,thread,round,variant,value,ops,unit".split(",")
-HIST_COLS = "run_id,variant,thread,lo,hi,count,unit".split(",")
-COUNTERS_COLS = "run_id,cpu,counter,value,note".split(",")
-TEARDOWN_COLS = ("run_id,repeat,vm_type,vm_type_reason,vm,vms,vcpus,"
-                 "size_bytes,page_size,trigger,populate,mappings_populated,"
-                 "mapped_4k,mapped_2m,create_s,populate_s,teardown_s,pages,"
-                 "ns_per_page,pages_per_s,status,emulation").split(",")
 
 SUB_BITS, MAX_BITS = 7, 40
 SUB = 1 << SUB_BITS
@@ -66,16 +61,45 @@ def hist_lower(b):
     return (SUB + (b - SUB) % SUB) << mag
 
 
-def _writer(path, cols):
-    f = open(path, "w", newline="")
-    w = csv.writer(f, lineterminator="\n")
-    w.writerow(cols)
-    return f, w
+def neutral(col):
+    """A valid cell for a column the generator does not set."""
+    if col.empty or col.type in schema.EMPTY_IS_VALUE:
+        return ""
+    return col.values[0] if col.type == "enum" else "0"
+
+
+class Writer:
+    """One CSV file of the run directory, in plot/schema.json's columns."""
+
+    def __init__(self, path, file):
+        self.table = SCHEMA.table(file)
+        self.f = open(os.path.join(path, file), "w", newline="")
+        self.w = csv.writer(self.f, lineterminator="\n")
+        self.w.writerow(self.table.names)
+
+    def row(self, **cells):
+        unknown = set(cells) - set(self.table.names)
+        assert not unknown, f"{self.table.file}: no column {unknown}"
+        self.w.writerow([_cell(cells[c.name]) if c.name in cells
+                         else neutral(c) for c in self.table.columns])
+
+    def close(self):
+        self.f.close()
+
+
+def _cell(v):
+    if isinstance(v, (list, tuple)):
+        return ";".join(map(str, v))
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, bool):
+        return int(v)
+    return v
 
 
 def meta_json(hostname, kernel, backend, emulation, tsc_khz, status):
     return {
-        "schema_version": 1, "suite_version": "synthetic",
+        "schema_version": SCHEMA.version, "suite_version": "synthetic",
         "command_line": "tests/plot/synth.py (synthetic data)",
         "start_utc": "2026-11-24T10:00:00Z", "end_utc": "2026-11-24T10:05:00Z",
         "status": status,
@@ -139,11 +163,9 @@ def write_rundir(path, seed=1, effects=None, rounds=200, repeats=1,
 def _write_micro(path, rng, effects, rounds, repeats, granules, caches,
                  reset_modes, placements, threads, nb, batch, noise, drift,
                  spike_p, ground, hist, backend, emulation, tsc_khz, unit):
-    fr, wr = _writer(os.path.join(path, "runs.csv"), RUNS_COLS)
-    fm, wm = _writer(os.path.join(path, "micro.csv"), MICRO_COLS)
-    fs, ws = _writer(os.path.join(path, "samples.csv"), SAMPLES_COLS)
-    fh, wh = _writer(os.path.join(path, "hist.csv"), HIST_COLS)
-    fc, wc = _writer(os.path.join(path, "counters.csv"), COUNTERS_COLS)
+    out = {f: Writer(path, f) for f in ("runs.csv", "params.csv",
+                                        "micro.csv", "samples.csv",
+                                        "hist.csv", "counters.csv")}
     run_no = 0
     for g in granules:
         for cache in caches:
@@ -162,36 +184,52 @@ def _write_micro(path, rng, effects, rounds, repeats, granules, caches,
                                     variants.append((f"ground.add{k}",
                                                      "ground", "none", k))
                             cpus = list(range(nt))
-                            wr.writerow([
-                                rid, rep, f"{g}-{cache}-{rm}-{pl}-t{nt}",
-                                "auto", backend, "synthetic", g,
-                                0 if pl == "local" else 1,
-                                ";".join(map(str, cpus)),
-                                ";".join("0" for _ in cpus), pl, nt, rm,
-                                cache, batch, batch, rounds, rounds,
-                                rng.randrange(1 << 32),
-                                "tsc" if unit == "cycles" else "ktime", 0,
-                                "clflushopt;movdir64b;rdtsc", 24,
-                                tsc_khz if unit == "cycles" else 0,
-                                rounds * 1e6, "ok", emulation])
+                            out["runs.csv"].row(
+                                run_id=rid, repeat=rep,
+                                label=f"{g}-{cache}-{rm}-{pl}-t{nt}",
+                                backend_req="auto", backend=backend,
+                                backend_reason="synthetic", granule=g,
+                                node=0 if pl == "local" else 1, cpus=cpus,
+                                cpu_nodes=[0] * nt, placement=pl,
+                                threads=nt, reset_mode=rm, cache=cache,
+                                batch=batch, batch_used=batch, rounds=rounds,
+                                rounds_done=rounds,
+                                seed=rng.randrange(1 << 32),
+                                timer="tsc" if unit == "cycles" else "ktime",
+                                irq_off=0,
+                                insns="clflushopt;movdir64b;rdtsc",
+                                timer_overhead=24,
+                                tsc_khz=tsc_khz if unit == "cycles" else 0,
+                                elapsed_ns=rounds * 1e6, status="ok",
+                                emulation=emulation)
+                            units = 64
+                            ub = 4096 if g == "4k" else \
+                                4096 * SCHEMA.pages_per_2m
+                            out["params.csv"].row(
+                                run_id=rid, units=units, unit_bytes=ub,
+                                bytes_per_thread=units * ub,
+                                variants=[v[0] for v in variants],
+                                source="cli")
                             _one_run(rid, rng, effects, variants, g, cache,
                                      rm, pl, nt, rounds, nb, batch, noise,
                                      drift, spike_p, unit, tsc_khz, hist,
-                                     wm, ws, wh)
+                                     out)
                             for c in cpus:
-                                wc.writerow([rid, c, "cycles",
-                                             rng.randrange(10**8, 10**9), ""])
-                                wc.writerow([rid, c, "llc_misses",
-                                             "unavailable",
-                                             "perf_event_open: EOPNOTSUPP"])
-    for f in (fr, fm, fs, fh, fc):
-        f.close()
+                                out["counters.csv"].row(
+                                    run_id=rid, cpu=c, counter="cycles",
+                                    value=rng.randrange(10**8, 10**9))
+                                out["counters.csv"].row(
+                                    run_id=rid, cpu=c, counter="llc_misses",
+                                    value="unavailable",
+                                    note="perf_event_open: EOPNOTSUPP")
+    for w in out.values():
+        w.close()
     if not hist:
         os.unlink(os.path.join(path, "hist.csv"))
 
 
 def _one_run(rid, rng, effects, variants, g, cache, rm, pl, nt, rounds, nb,
-             batch, noise, drift, spike_p, unit, tsc_khz, hist, wm, ws, wh):
+             batch, noise, drift, spike_p, unit, tsc_khz, hist, out):
     scale = 1.0
     scale *= 1.25 if cache == "cold" else 1.0
     scale *= 1.10 if pl == "remote" else 1.0
@@ -220,31 +258,36 @@ def _one_run(rid, rng, effects, variants, g, cache, rm, pl, nt, rounds, nb,
                     per[name].append(x)
                     total += x * batch
                     ops += batch
-                ws.writerow([rid, t, r, name, repr(round(total, 3)), ops,
-                             unit])
+                out["samples.csv"].row(run_id=rid, thread=t, round=r,
+                                       variant=name, value=round(total, 3),
+                                       ops=ops, unit=unit)
         for name, p, s, k in variants:
             xs = per[name]
             m = sum(xs) / len(xs)
-            sd = math.sqrt(sum((x - m) ** 2 for x in xs) / max(len(xs) - 1, 1))
-            gran = "any" if p == "ground" else g
-            wm.writerow([rid, name, s, p, gran, k, t, t, 0,
-                         len(xs) * batch, len(xs), repr(m), repr(sd),
-                         repr(min(xs)), repr(max(xs)), unit,
-                         "123456789" if p != "ground" else "0",
-                         0 if p == "ground" else len(xs) * batch *
-                         (1 if g == "4k" else 512)])
+            # the harness leaves stddev empty for one batch
+            sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) \
+                if len(xs) > 1 else ""
+            out["micro.csv"].row(
+                run_id=rid, variant=name, shape=s, path=p,
+                granule="any" if p == "ground" else g, param=k, thread=t,
+                cpu=t, node=0, ops=len(xs) * batch, batches=len(xs), mean=m,
+                stddev=sd, min=min(xs), max=max(xs), unit=unit,
+                pfn_checksum="123456789" if p != "ground" else "0",
+                pages_touched=0 if p == "ground" else len(xs) * batch *
+                (1 if g == "4k" else SCHEMA.pages_per_2m))
             if hist:
                 counts = {}
                 for x in xs:
                     b = hist_bucket(x)
                     counts[b] = counts.get(b, 0) + 1
                 for b in sorted(counts):
-                    wh.writerow([rid, name, t, hist_lower(b),
-                                 hist_lower(b + 1), counts[b], unit])
+                    out["hist.csv"].row(
+                        run_id=rid, variant=name, thread=t, lo=hist_lower(b),
+                        hi=hist_lower(b + 1), count=counts[b], unit=unit)
 
 
 def _write_teardown(path, rng, emulation, vm_type):
-    f, w = _writer(os.path.join(path, "teardown.csv"), TEARDOWN_COLS)
+    w = Writer(path, "teardown.csv")
     no = 0
     for size_mb in (64, 128, 256):
         for vms in (1, 4):
@@ -253,16 +296,21 @@ def _write_teardown(path, rng, emulation, vm_type):
                 rid = f"t{no:03d}"
                 for vm in range(vms):
                     size = size_mb << 20
-                    pages = size // 4096
+                    pages = size // SCHEMA.page_bytes
                     nspp = 850.0 * (1 + 0.15 * (vms - 1)) * \
                         math.exp(rng.gauss(0, 0.05))
                     td = pages * nspp / 1e9
-                    w.writerow([rid, rep, vm_type, "synthetic: no TDX", vm,
-                                vms, 4, size, "4k", "destroy", "prefault", pages,
-                                pages, 0, 0.01, pages * 300e-9, repr(td),
-                                pages, repr(nspp), repr(1e9 / nspp),
-                                "ok", emulation])
-    f.close()
+                    w.row(run_id=rid, repeat=rep, vm_type=vm_type,
+                          vm_type_reason="synthetic: no TDX", vm=vm,
+                          vms=vms, vcpus=4, size_bytes=size, page_size="4k",
+                          trigger="destroy", populate="prefault",
+                          mappings_populated=pages, mapped_4k=pages,
+                          mapped_2m=0, create_s=0.01,
+                          populate_s=pages * 300e-9, teardown_s=td,
+                          pages=pages, ns_per_page=nspp,
+                          pages_per_s=1e9 / nspp, status="ok",
+                          emulation=emulation)
+    w.close()
 
 
 def main():

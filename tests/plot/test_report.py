@@ -15,6 +15,7 @@ from contextlib import redirect_stderr, redirect_stdout
 
 import plotpath
 import compare
+import corpus
 import report
 import synth
 
@@ -99,6 +100,14 @@ class Report(unittest.TestCase):
             with open(svg, encoding="utf-8") as f:
                 self.assertIn("<svg", f.read(2000), svg)
         self.assertNotIn("gnuplot failed", self.text())
+
+    def test_teardown_size_plot_one_series_per_guest_count(self):
+        # the size plot's series are the guest counts (1 and 4 here), each
+        # over the three sizes; not one series per point
+        with open(os.path.join(self.emu, "plots", "teardown-size.dat")) as f:
+            blocks = [b for b in f.read().split("\n\n\n") if b.strip()]
+        self.assertEqual(len(blocks), 2)
+        self.assertTrue(all(len(b.strip().split("\n")) == 3 for b in blocks))
 
     def test_no_gnuplot_skips_plots(self):
         d = os.path.join(self.tmp, "nognu")
@@ -224,6 +233,106 @@ class CompareAB(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertIn("FORCED", out)
 
+    def variant_of(self, name, edit=None, **kw):
+        """B again (same seed) with kw changed, or a copy edited."""
+        d = os.path.join(tempfile.mkdtemp(dir=self.tmp), name)
+        if edit:
+            shutil.copytree(self.b, d)
+            edit(d)
+        else:
+            synth.write_rundir(d, **dict(dict(seed=2, rounds=80,
+                                              kernel="7.2.13"), **kw))
+        return d
+
+    def test_same_directory_refused(self):
+        for b in (self.a, self.a + os.sep):
+            rc, out, err = self.run_cmp(self.a, b)
+            self.assertEqual(rc, 2)
+            self.assertIn("A and B are the same run directory", err)
+        rc, out, err = self.run_cmp(self.a, self.a, "--force")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("FORCED", out)
+        self.assertIn("A and B are the same run directory", out)
+        # negative control: without the check, a run "equals" itself
+        real = compare.same_run
+        compare.same_run = lambda A, B: None
+        try:
+            self.assertEqual(self.run_cmp(self.a, self.a)[0], 0)
+        finally:
+            compare.same_run = real
+
+    def test_copy_is_the_same_run(self):
+        d = self.variant_of("copy", edit=lambda d: None)
+        rc, out, err = self.run_cmp(self.b, d)
+        self.assertEqual(rc, 2)
+        self.assertIn("A and B are the same run (copies", err)
+
+    def test_differing_units_per_thread_refused(self):
+        def scale(d):
+            def fn(data):
+                for r in data:
+                    r["units"] = "32"
+                    r["bytes_per_thread"] = str(32 * int(r["unit_bytes"]))
+            corpus.rows(d, "params.csv", fn)
+        d = self.variant_of("scale", edit=scale)
+        rc, out, err = self.run_cmp(self.a, d)
+        self.assertEqual(rc, 2)
+        self.assertIn("units per thread (scale) 64x4096B vs 32x4096B", err)
+        # negative control: compare that does not read params.csv
+        real = compare._units
+        compare._units = lambda rd, rid: ""
+        try:
+            self.assertEqual(self.run_cmp(self.a, d)[0], 0)
+        finally:
+            compare._units = real
+
+    def test_differing_unit_of_measurement_refused(self):
+        d = self.variant_of("ktime", tsc_unit="ns")
+        rc, out, err = self.run_cmp(self.a, d)
+        self.assertEqual(rc, 2)
+        self.assertIn("unit of measurement: A cycles (timer tsc), B ns "
+                      "(timer ktime)", err)
+        # negative control: matched by the whole key, the rows only say
+        # "only in A/B" and never name the units
+        real = compare._without_timer
+        compare._without_timer = lambda k: k
+        try:
+            rc, out, err = self.run_cmp(self.a, d)
+        finally:
+            compare._without_timer = real
+        self.assertEqual(rc, 2)
+        self.assertNotIn("unit of measurement", err)
+
+    def test_cmdline_and_repeats_flagged_not_refused(self):
+        def cmdline(d):
+            corpus.meta(d, lambda m: m["host"].update(
+                cmdline="console=ttyS0 mitigations=off"))
+        d = self.variant_of("cmdline", edit=cmdline)
+        rc, out, err = self.run_cmp(self.a, d)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("NOTE (not refused):", out)
+        self.assertIn("kernel command line differs: A 'console=ttyS0', B "
+                      "'console=ttyS0 mitigations=off'", " ".join(out.split()))
+        d = self.variant_of("repeats", repeats=2)
+        rc, out, err = self.run_cmp(self.a, d)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("repeats: 1 in A, 2 in B", out)
+        rc, out, err = self.run_cmp(self.a, self.b)
+        self.assertNotIn("NOTE", out)
+
+    def test_rows_without_samples_say_mean(self):
+        def nosamples(d):
+            os.remove(os.path.join(d, "samples.csv"))
+        a = self.variant_of("a-nos", edit=nosamples)
+        b = self.variant_of("b-nos", edit=lambda d: (
+            nosamples(d), corpus.rows(d, "runs.csv", lambda data: [
+                dict(r, seed="1") for r in data])))
+        rc, out, err = self.run_cmp(a, b)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("mean only: no per-round samples", out)
+        rows = [l for l in out.splitlines() if l.startswith("unmap.pfn.4k")]
+        self.assertTrue(rows and all("mean only" in l for l in rows), out)
+
 
 if __name__ == "__main__":
     unittest.main()
@@ -256,6 +365,6 @@ class TeardownPerPage(unittest.TestCase):
                 mid = len(want) // 2
                 med = want[mid] if len(want) % 2 else \
                     (want[mid - 1] + want[mid]) / 2
-                self.assertAlmostEqual(per[k]["median_nspp"], med, places=6)
+                self.assertAlmostEqual(per[k].median_nspp, med, places=6)
         finally:
             shutil.rmtree(tmp)

@@ -25,6 +25,9 @@ sys.path.insert(0, os.path.join(TOP, "plot"))
 import tap_unittest  # noqa: E402
 import instrument  # noqa: E402
 import rundir  # noqa: E402
+import schema  # noqa: E402
+
+SCHEMA = schema.load()
 
 KS = (16, 64, 65, 256, 1024)
 OPS = 256
@@ -44,12 +47,13 @@ def write_dir(d, cost, rounds=200, repeat=3, noise=0.0, base_sd=None,
     with open(os.path.join(d, "status"), "w") as f:
         f.write("complete\n")
     with open(os.path.join(d, "meta.json"), "w") as f:
-        json.dump({"schema_version": 1, "environment": {"emulation": "none"},
+        json.dump({"schema_version": SCHEMA.version,
+                   "environment": {"emulation": "none"},
                    "host": {"hostname": "synth", "kernel_release": "0"},
                    "module": {"loaded": False, "usable": False}}, f)
-    runs = [rundir.SCHEMA["runs.csv"].split(",")]
-    micro = [rundir.SCHEMA["micro.csv"].split(",")]
-    smp = [rundir.SCHEMA["samples.csv"].split(",")]
+    runs, params, micro, smp = ([SCHEMA.table(f).names] for f in (
+        "runs.csv", "params.csv", "micro.csv", "samples.csv"))
+    ground = [f"ground.add{k}" for k in KS]
     rid = 0
     for rep in range(1, repeat + 1):
         for timer in (("tsc", "ktime") if ktime else ("tsc",)):
@@ -61,6 +65,8 @@ def write_dir(d, cost, rounds=200, repeat=3, noise=0.0, base_sd=None,
                          "rdtscp" if timer == "tsc" else "clock_gettime",
                          52 if timer == "tsc" else 20, 1000000,
                          int(elapsed_s * 1e9), "ok", "none"])
+            params.append([rid, 1, 0, 0, ";".join(ground), 0, 0,
+                           "instrument-native"])
             shared = [rng.gauss(0, common) for _ in range(rounds)]
             for k in KS:
                 if timer == "tsc":
@@ -82,8 +88,8 @@ def write_dir(d, cost, rounds=200, repeat=3, noise=0.0, base_sd=None,
                     for r in range(rounds):
                         smp.append([rid, 0, r, f"ground.add{k}",
                                     repr((cost(k) + 20.0) * OPS), OPS, unit])
-    for name, rows in (("runs.csv", runs), ("micro.csv", micro),
-                       ("samples.csv", smp)):
+    for name, rows in (("runs.csv", runs), ("params.csv", params),
+                       ("micro.csv", micro), ("samples.csv", smp)):
         with open(os.path.join(d, name), "w", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows(rows)
     return d
@@ -156,9 +162,10 @@ class Analysis(unittest.TestCase):
         p = os.path.join(d, "runs.csv")
         with open(p) as f:
             rows = list(csv.reader(f))
+        col = {c: i for i, c in enumerate(rows[0])}
         for row in rows[1:]:
-            if row[19] == "ktime":
-                row[24] = str(int(row[24]) * 4)
+            if row[col["timer"]] == "ktime":
+                row[col["elapsed_ns"]] = str(int(row[col["elapsed_ns"]]) * 4)
         with open(p, "w", newline="") as f:
             csv.writer(f, lineterminator="\n").writerows(rows)
         b = instrument.analyse(rundir.load(d))
