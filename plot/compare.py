@@ -102,7 +102,7 @@ def _desc(key, skip=()):
 
 def _unit(key):
     t = dict(key)["timer"]
-    return f"{schema.TIMER_UNIT[t]} (timer {t})"
+    return f"{schema.load().timer_units[t]} (timer {t})"
 
 
 def _without_timer(key):

@@ -382,7 +382,7 @@ def check_runs(rd):
         if r["batch_used"] > r["batch"]:
             raise RunDirError(f"{w}: column batch_used: {r['batch_used']} "
                               f"> batch={r['batch']}")
-        if schema.TIMER_UNIT[r["timer"]] == "cycles" and \
+        if schema.load().timer_units[r["timer"]] == "cycles" and \
                 not rd.tsc_khz(rid):
             raise RunDirError(f"{w}: column tsc_khz: 0 with timer "
                               f"{r['timer']} and none in meta.json: cycles "
@@ -433,6 +433,10 @@ def check_micro(rd):
         if m["batches"] and m["min"] > m["max"]:
             raise RunDirError(f"{w}: column min: {m['min']:g} > max "
                               f"{m['max']:g}")
+        if (m["mean"] is None) != (m["batches"] == 0):
+            raise RunDirError(f"{w}: column mean: "
+                              f"{'empty' if m['mean'] is None else 'set'} "
+                              f"with batches {m['batches']}")
     for rid in {m["run_id"] for m in rd.micro}:
         for v in rd.run_variants(rid):
             for t in range(rd.runs[rid]["threads"]):
@@ -441,6 +445,13 @@ def check_micro(rd):
                         f"{rd.file('micro.csv')}: run {rid}: no row for "
                         f"variant {v} thread {t} ({_runs_line(rd, rid)}: "
                         f"threads={rd.runs[rid]['threads']})")
+    # A variant that ran no batch (an interrupted run) has no figure.
+    empty = [m for m in rd.micro if m["batches"] == 0]
+    if empty:
+        rd.warnings.append(
+            f"micro.csv: {len(empty)} row(s) with no batch (the run was "
+            f"interrupted before the variant ran): left out")
+        rd.micro = [m for m in rd.micro if m["batches"]]
 
 
 def check_threads_units(rd):
@@ -454,7 +465,7 @@ def check_threads_units(rd):
                     f"{_where(rd, file, r)}: column thread: {r['thread']} "
                     f"but run {r['run_id']} has threads={run['threads']} "
                     f"({_runs_line(rd, r['run_id'])})")
-            want = schema.TIMER_UNIT[run["timer"]]
+            want = schema.load().timer_units[run["timer"]]
             if r["unit"] != want:
                 raise RunDirError(
                     f"{_where(rd, file, r)}: column unit: {r['unit']} but "

@@ -24,8 +24,6 @@ import os
 PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                     "schema.json")
 
-# "@timer": the unit of a row's timer column (the format's definition).
-TIMER_UNIT = {"tsc": "cycles", "ktime": "ns"}
 
 
 class SchemaError(Exception):
@@ -167,6 +165,8 @@ class Schema:
             consts = doc["constants"]
             self.pages_per_2m = consts["pages_per_2m"]
             self.page_bytes = consts["page_bytes"]
+            # "@timer": the unit of a row's timer column
+            self.timer_units = consts["timer_units"]
             self.enums = doc["enums"]
             tables = doc["tables"]
         except (KeyError, TypeError) as e:

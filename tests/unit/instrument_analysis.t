@@ -64,7 +64,8 @@ def write_dir(d, cost, rounds=200, repeat=3, noise=0.0, base_sd=None,
                          rounds, rounds, 1, timer, 0,
                          "rdtscp" if timer == "tsc" else "clock_gettime",
                          52 if timer == "tsc" else 20, 1000000,
-                         int(elapsed_s * 1e9), "ok", "none"])
+                         int(elapsed_s * 1e9), "ok", "none",
+                         "native", 0, 0, 1, "", "", ""])
             params.append([rid, 1, 0, 0, ";".join(ground), 0, 0,
                            "instrument-native"])
             shared = [rng.gauss(0, common) for _ in range(rounds)]
@@ -74,20 +75,23 @@ def write_dir(d, cost, rounds=200, repeat=3, noise=0.0, base_sd=None,
                             for r in range(rounds)]
                     for r, v in enumerate(vals):
                         smp.append([rid, 0, r, f"ground.add{k}",
-                                    repr(v * OPS), OPS, unit])
+                                    repr(v * OPS), OPS, unit, 0,
+                                    KS.index(k)])
                     mean = sum(vals) / len(vals)
                     micro.append([rid, f"ground.add{k}", "none", "ground",
                                   "4k", k, 0, 0, 0, OPS * rounds, rounds,
-                                  repr(mean), repr(noise), 0, 0, unit, 0, 0])
+                                  repr(mean), repr(noise), 0, 0, unit, 0, 0,
+                                  0, "", "", "", ""])
                 else:
                     n = base_n or rounds
                     micro.append([rid, f"ground.add{k}", "none", "ground",
                                   "4k", k, 0, 0, 0, n, n,
                                   repr(cost(k) + 20.0), repr(base_sd or 1.0),
-                                  0, 0, unit, 0, 0])
+                                  0, 0, unit, 0, 0, 0, "", "", "", ""])
                     for r in range(rounds):
                         smp.append([rid, 0, r, f"ground.add{k}",
-                                    repr((cost(k) + 20.0) * OPS), OPS, unit])
+                                    repr((cost(k) + 20.0) * OPS), OPS, unit,
+                                    0, KS.index(k)])
     for name, rows in (("runs.csv", runs), ("params.csv", params),
                        ("micro.csv", micro), ("samples.csv", smp)):
         with open(os.path.join(d, name), "w", newline="") as f:
