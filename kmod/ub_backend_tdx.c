@@ -8,10 +8,24 @@
  *
  * Usable only when ub_tdx_probe() passed: TDX host platform, TDX KeyIDs in
  * IA32_MKTME_KEYID_PARTITIONING, MOVDIR64B, and a test SEAMCALL on a
- * module-owned page returning TDX_SUCCESS. The probe runs at load and
- * again at every INFO and RUN (VMX may be switched on or off by loading
- * or unloading kvm_intel at any time); a SEAMCALL failing during a run
- * makes that run fail with EIO.
+ * module-owned page returning TDX_SUCCESS. In Linux 7.2 the core kernel
+ * turns VMX on and initializes the TDX module at boot (tdx_enable(), a
+ * subsys_initcall whose CPU-online hook takes a VMX reference on every
+ * online CPU), with or without kvm_intel; so a #UD means that
+ * initialization failed at boot, and loading kvm_intel cannot fix it. The
+ * probe runs at load and again at every INFO and RUN; a SEAMCALL failing
+ * during a run makes that run fail with EIO.
+ *
+ * Not run on TDX hardware yet: written from the Linux 7.2 source and the
+ * TDX module ABI.
+ *
+ * Edge case: before every SEAMCALL the kernel sets the per-CPU
+ * cache_state_incoherent flag (seamcall_internal.h), which kexec reads to
+ * decide whether to WBINVD. It is not exported, so this module's own
+ * SEAMCALLs cannot set it. TDH.PHYMEM.PAGE.WBINVD leaves no TD-key dirty
+ * lines behind, and the kernel's own SEAMCALLs at boot set the flag on
+ * every CPU that was online then; a CPU brought online later and used
+ * only by this module before a kexec is the one case it would miss.
  */
 #include <linux/gfp.h>
 #include <linux/string.h>
@@ -80,7 +94,7 @@ static const char *ub_tdx_check(u64 *status)
 
 	*status = st;
 	if (st == TDX_SEAMCALL_UD)
-		return "SEAMCALL raised #UD: VMX is off (load kvm_intel with tdx=1)";
+		return "SEAMCALL raised #UD: TDX module initialization failed at boot (see the kernel log's virt/tdx lines)";
 	if (st == TDX_SEAMCALL_GP)
 		return "SEAMCALL raised #GP: SEAM is not enabled (TDX off in the BIOS?)";
 	if (st == TDX_SEAMCALL_VMFAILINVALID)
@@ -88,7 +102,7 @@ static const char *ub_tdx_check(u64 *status)
 	return st ? "" : NULL;
 }
 
-/* Caller serialises (ub_lock). */
+/* Caller serialises (ub_backends_get() holds the probe lock). */
 void ub_tdx_probe(void)
 {
 	const char *why;

@@ -29,6 +29,28 @@ static const struct {
 				"L1D read misses" },
 };
 
+/* Why perf refused a counter, in words (the errno names need a config). */
+static const char *ub_pmu_err(long err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "no such event here (no PMU driver for it)";
+	case -ENODEV:
+		return "no PMU";
+	case -EOPNOTSUPP:
+		return "not supported by this PMU";
+	case -EACCES:
+	case -EPERM:
+		return "not permitted";
+	case -EINVAL:
+		return "invalid for this PMU";
+	case -EBUSY:
+		return "counters busy";
+	default:
+		return "refused";
+	}
+}
+
 int ub_pmu_open(struct ub_pmu *p, int cpu, char *why, size_t len)
 {
 	struct perf_event_attr attr;
@@ -46,9 +68,10 @@ int ub_pmu_open(struct ub_pmu *p, int cpu, char *why, size_t len)
 		ev = perf_event_create_kernel_counter(&attr, cpu, NULL, NULL, NULL);
 		if (IS_ERR(ev)) {
 			if (off < len)
-				off += scnprintf(why + off, len - off, "%s%s: %pe",
+				off += scnprintf(why + off, len - off, "%s%s: %s (%ld)",
 						 off ? ", " : "unavailable: ",
-						 ub_pmu_events[c].name, ev);
+						 ub_pmu_events[c].name,
+						 ub_pmu_err(PTR_ERR(ev)), PTR_ERR(ev));
 			continue;
 		}
 		p->ev[c] = ev;
