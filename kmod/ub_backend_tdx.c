@@ -94,7 +94,8 @@ static const char *ub_tdx_check(u64 *status)
 
 	*status = st;
 	if (st == TDX_SEAMCALL_UD)
-		return "SEAMCALL raised #UD: TDX module initialization failed at boot (see the kernel log's virt/tdx lines)";
+		return "SEAMCALL raised #UD: TDX module initialization failed at boot "
+		       "(see the kernel log's virt/tdx lines)";
 	if (st == TDX_SEAMCALL_GP)
 		return "SEAMCALL raised #GP: SEAM is not enabled (TDX off in the BIOS?)";
 	if (st == TDX_SEAMCALL_VMFAILINVALID)
