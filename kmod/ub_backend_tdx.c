@@ -94,8 +94,7 @@ static const char *ub_tdx_check(u64 *status)
 
 	*status = st;
 	if (st == TDX_SEAMCALL_UD)
-		return "SEAMCALL raised #UD: TDX module initialization failed at boot "
-		       "(see the kernel log's virt/tdx lines)";
+		return "SEAMCALL raised #UD: TDX module init failed at boot (kernel log: virt/tdx)";
 	if (st == TDX_SEAMCALL_GP)
 		return "SEAMCALL raised #GP: SEAM is not enabled (TDX off in the BIOS?)";
 	if (st == TDX_SEAMCALL_VMFAILINVALID)
