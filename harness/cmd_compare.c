@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "log.h"
+#include "record/log.h"
 
 static const char compare_usage[] =
 "usage: unmapbench compare RUNDIR_A RUNDIR_B [--force] [--margin PCT] [--md FILE]\n"

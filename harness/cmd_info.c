@@ -10,14 +10,14 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "env.h"
-#include "json.h"
-#include "kvm_uapi.h"
-#include "log.h"
-#include "meta.h"
-#include "ubdev.h"
-#include "util.h"
-#include "version.h"
+#include "record/env.h"
+#include "record/json.h"
+#include "teardown/kvm_uapi.h"
+#include "record/log.h"
+#include "record/meta.h"
+#include "module/ubdev.h"
+#include "record/util.h"
+#include "record/version.h"
 
 
 static const char info_usage[] =

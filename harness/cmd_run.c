@@ -6,15 +6,15 @@
 #include <time.h>
 
 #include "commands.h"
-#include "env.h"
-#include "log.h"
-#include "meta.h"
-#include "micro.h"
-#include "opts.h"
+#include "record/env.h"
+#include "record/log.h"
+#include "record/meta.h"
+#include "module/micro.h"
+#include "record/opts.h"
 #include "profile.h"
-#include "rundir.h"
-#include "util.h"
-#include "version.h"
+#include "record/rundir.h"
+#include "record/util.h"
+#include "record/version.h"
 
 static const char run_usage[] =
 "usage: unmapbench run [--dry-run] [--out DIR] [--repeat N] [--label TEXT] PROFILE\n"
@@ -141,11 +141,6 @@ int cmd_run(int argc, char **argv)
 			total += ls[i].plan.n;
 			est += ls[i].plan.est_s;
 		} else {
-#ifdef UB_NO_TEARDOWN
-			ub_err("%s: this unmapbench was built without the teardown "
-			       "command (UB_NO_TEARDOWN)", l->where);
-			rc = 2;
-#else
 			struct ub_profile_ctx ctx;
 			int r;
 
@@ -161,7 +156,6 @@ int cmd_run(int argc, char **argv)
 			}
 			total += ctx.runs;
 			est += ctx.est_seconds;
-#endif
 		}
 	}
 	ub_opt_where = NULL;
@@ -225,7 +219,6 @@ int cmd_run(int argc, char **argv)
 				rc = micro_session_run(&s, &ls[i].plan);
 				done_runs = s.done;
 			} else {
-#ifndef UB_NO_TEARDOWN
 				struct ub_profile_ctx ctx;
 
 				memset(&ctx, 0, sizeof(ctx));
@@ -238,7 +231,6 @@ int cmd_run(int argc, char **argv)
 				done_runs = ctx.progress_done;
 				if (rm.have_session)
 					s.done = done_runs;
-#endif
 			}
 			if (rc)
 				failed_where = l->where;

@@ -18,9 +18,7 @@ int cmd_micro(int argc, char **argv);		/* cmd_micro.c */
 int cmd_run(int argc, char **argv);		/* cmd_run.c */
 int cmd_instrument(int argc, char **argv);	/* cmd_instrument.c */
 int cmd_compare(int argc, char **argv);		/* cmd_compare.c */
-#ifndef UB_NO_TEARDOWN
 int cmd_teardown(int argc, char **argv);	/* teardown*.c (teardown helper) */
-#endif
 
 /*
  * What cmd_run passes to the command behind one profile line.
@@ -64,9 +62,7 @@ struct ub_profile_ctx {
 	int		progress_total;	/* in */
 };
 
-#ifndef UB_NO_TEARDOWN
 int teardown_run_from_profile(struct ub_profile_ctx *ctx, int argc,
 			      char **argv);
-#endif
 
 #endif

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "commands.h"
-#include "log.h"
+#include "record/log.h"
 #include "unmap_bench.h"
-#include "version.h"
+#include "record/version.h"
 
 static const struct {
 	const char *name;
@@ -18,9 +18,7 @@ static const struct {
 	{ "run", cmd_run, "run a profile from bench/profiles (quick, default, full, ...)" },
 	{ "compare", cmd_compare, "compare two run directories (before/after a patch)" },
 	{ "instrument", cmd_instrument, "validate the timer on ground-truth ops (suite vs baseline)" },
-#ifndef UB_NO_TEARDOWN
 	{ "teardown", cmd_teardown, "tear down KVM guests and time the unmap path" },
-#endif
 };
 
 static void usage(FILE *f)
@@ -62,12 +60,6 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
 		if (!strcmp(argv[i], cmds[k].name))
 			return cmds[k].fn(argc - i, argv + i);
-#ifdef UB_NO_TEARDOWN
-	if (!strcmp(argv[i], "teardown")) {
-		ub_err("this unmapbench was built without the teardown command");
-		return 2;
-	}
-#endif
 	ub_err("unknown command '%s'", argv[i]);
 	usage(stderr);
 	return 2;

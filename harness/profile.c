@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "opts.h"
+#include "record/log.h"
+#include "record/opts.h"
 #include "profile.h"
-#include "util.h"
+#include "record/util.h"
 
 #define MAX_INCLUDE_DEPTH 8
 

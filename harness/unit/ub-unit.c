@@ -16,14 +16,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "csv.h"
-#include "json.h"
-#include "log.h"
-#include "micro.h"
-#include "opts.h"
+#include "record/csv.h"
+#include "record/json.h"
+#include "record/log.h"
+#include "module/micro.h"
+#include "record/opts.h"
 #include "profile.h"
-#include "rundir.h"
-#include "util.h"
+#include "record/rundir.h"
+#include "record/util.h"
 
 static int n_fail;
 

@@ -48,10 +48,8 @@ COUNTERS_COLS = "run_id,cpu,counter,value,note".split(",")
 
 
 def build():
-    extra = [] if os.path.exists(os.path.join(TOP, "harness", "teardown.c")) \
-        else ["EXTRA_CFLAGS=-DUB_NO_TEARDOWN"]
-    subprocess.run(["make", "-s", "-C", os.path.join(TOP, "harness"), "all", "unit"]
-                   + extra, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["make", "-s", "-C", os.path.join(TOP, "harness"), "all", "unit"],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def ub(*args, env=None, fake=False):

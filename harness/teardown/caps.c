@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kvm.h"
-#include "opts.h"
-#include "teardown.h"
-#include "util.h"
+#include "teardown/kvm.h"
+#include "record/opts.h"
+#include "teardown/teardown.h"
+#include "record/util.h"
 
 static int path_exists(const char *p)
 {

@@ -21,7 +21,7 @@
 #define UB_ENV_H
 
 #include <stddef.h>
-#include "json.h"
+#include "record/json.h"
 
 #define UB_ENV_MAX_NODES 64
 #define UB_ENV_STR 256

@@ -3,8 +3,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 
-#include "cpulist.h"
-#include "util.h"
+#include "record/cpulist.h"
+#include "record/util.h"
 
 int ub_cpulist_parse(const char *s, int **out)
 {

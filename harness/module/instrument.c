@@ -35,17 +35,17 @@
 #include <time.h>
 
 #include "commands.h"
-#include "csv.h"
-#include "env.h"
-#include "log.h"
-#include "meta.h"
-#include "numa.h"
-#include "opts.h"
-#include "progress.h"
-#include "rundir.h"
-#include "ubdev.h"
-#include "util.h"
-#include "version.h"
+#include "record/csv.h"
+#include "record/env.h"
+#include "record/log.h"
+#include "record/meta.h"
+#include "record/numa.h"
+#include "record/opts.h"
+#include "record/progress.h"
+#include "record/rundir.h"
+#include "module/ubdev.h"
+#include "record/util.h"
+#include "record/version.h"
 
 /* The engine itself: kmod/ub_timing.h (one source, two builds). */
 #include "ub_timing.h"

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "json.h"
+#include "record/json.h"
 
 void ub_json_init(struct ub_json *j, FILE *f, int pretty)
 {

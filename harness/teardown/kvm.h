@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kvm_uapi.h"
+#include "teardown/kvm_uapi.h"
 
 struct ubk_err {
 	char step[64];		/* e.g. "KVM_TDX_INIT_VM" */

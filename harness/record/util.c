@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "util.h"
+#include "record/util.h"
 
 static void oom(void)
 {

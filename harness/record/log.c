@@ -5,8 +5,8 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "log.h"
-#include "progress.h"
+#include "record/log.h"
+#include "record/progress.h"
 
 int ub_verbose;
 int ub_quiet;

@@ -9,8 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "perfctr.h"
-#include "util.h"
+#include "module/perfctr.h"
+#include "record/util.h"
 
 const char *const ub_perf_names[UB_PERF_NR] = {
 	"cycles", "instructions", "llc_misses", "dtlb_misses",

@@ -34,12 +34,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvm.h"
-#include "log.h"
-#include "progress.h"
-#include "rundir.h"
-#include "teardown.h"
-#include "util.h"
+#include "teardown/kvm.h"
+#include "record/log.h"
+#include "record/progress.h"
+#include "record/rundir.h"
+#include "teardown/teardown.h"
+#include "record/util.h"
 
 #define TD_SLOT_MAX	(1ULL << 40)	/* bytes per memslot (KVM allows ~8T) */
 #define TD_CHUNK	(32ULL << 20)	/* populate step between signal checks */

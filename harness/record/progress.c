@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "progress.h"
-#include "util.h"
+#include "record/log.h"
+#include "record/progress.h"
+#include "record/util.h"
 
 static int line_shown;
 

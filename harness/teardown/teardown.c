@@ -17,16 +17,16 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "csv.h"
-#include "env.h"
-#include "json.h"
-#include "kvm.h"
-#include "log.h"
-#include "meta.h"
-#include "opts.h"
-#include "rundir.h"
-#include "teardown.h"
-#include "util.h"
+#include "record/csv.h"
+#include "record/env.h"
+#include "record/json.h"
+#include "teardown/kvm.h"
+#include "record/log.h"
+#include "record/meta.h"
+#include "record/opts.h"
+#include "record/rundir.h"
+#include "teardown/teardown.h"
+#include "record/util.h"
 
 const char *const td_vmreq_names[TD_VM_NREQ] = {
 	"auto", "tdx", "sw-protected", "default",

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "opts.h"
-#include "util.h"
+#include "record/log.h"
+#include "record/opts.h"
+#include "record/util.h"
 
 char ub_opt_errbuf[512];
 const char *ub_opt_where;

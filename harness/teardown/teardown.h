@@ -29,7 +29,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "opts.h"
+#include "record/opts.h"
 
 struct ub_csv;
 struct ub_env;

@@ -13,7 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "kvm.h"
+#include "teardown/kvm.h"
 
 void ubk_fail(struct ubk_err *e, const char *step, int err, uint64_t hw_error,
 	      const char *fmt, ...)

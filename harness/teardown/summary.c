@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "log.h"
-#include "teardown.h"
-#include "util.h"
+#include "record/log.h"
+#include "teardown/teardown.h"
+#include "record/util.h"
 
 #define MAXF 32
 

@@ -6,13 +6,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "env.h"
-#include "log.h"
-#include "meta.h"
-#include "rundir.h"
-#include "ubdev.h"
-#include "util.h"
-#include "version.h"
+#include "record/env.h"
+#include "record/log.h"
+#include "record/meta.h"
+#include "record/rundir.h"
+#include "module/ubdev.h"
+#include "record/util.h"
+#include "record/version.h"
 
 void meta_write_module(struct ub_json *j, const struct ubdev_info *mod)
 {

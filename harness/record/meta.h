@@ -15,7 +15,7 @@
 #ifndef UB_META_H
 #define UB_META_H
 
-#include "json.h"
+#include "record/json.h"
 
 struct ub_env;
 struct ub_rundir;

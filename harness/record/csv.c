@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
-#include "log.h"
-#include "util.h"
+#include "record/csv.h"
+#include "record/log.h"
+#include "record/util.h"
 
 int ub_csv_count_cols(const char *header)
 {

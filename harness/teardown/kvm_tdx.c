@@ -30,7 +30,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "kvm.h"
+#include "teardown/kvm.h"
 
 #define UB_TDX_MAX_CPUID 256	/* KVM_MAX_CPUID_ENTRIES in 7.2 */
 

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cpulist.h"
-#include "env.h"
-#include "util.h"
+#include "record/cpulist.h"
+#include "record/env.h"
+#include "record/util.h"
 
 /* Config options worth recording next to a figure. */
 static const char *const config_names[] = {

@@ -12,10 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "env.h"
-#include "log.h"
-#include "rundir.h"
-#include "util.h"
+#include "record/env.h"
+#include "record/log.h"
+#include "record/rundir.h"
+#include "record/util.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)

@@ -20,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "teardown.h"
-#include "util.h"
+#include "record/log.h"
+#include "teardown/teardown.h"
+#include "record/util.h"
 
 #define TOP_SYMBOLS 25
 

@@ -15,11 +15,11 @@
 
 #include <stdint.h>
 
-#include "csv.h"
-#include "numa.h"
-#include "opts.h"
-#include "progress.h"
-#include "ubdev.h"
+#include "record/csv.h"
+#include "record/numa.h"
+#include "record/opts.h"
+#include "record/progress.h"
+#include "module/ubdev.h"
 
 struct ub_env;
 struct ub_rundir;

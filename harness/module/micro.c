@@ -10,15 +10,15 @@
 #include <time.h>
 
 #include "commands.h"
-#include "cpulist.h"
-#include "env.h"
-#include "log.h"
-#include "meta.h"
-#include "micro.h"
-#include "perfctr.h"
-#include "rundir.h"
-#include "util.h"
-#include "version.h"
+#include "record/cpulist.h"
+#include "record/env.h"
+#include "record/log.h"
+#include "record/meta.h"
+#include "module/micro.h"
+#include "module/perfctr.h"
+#include "record/rundir.h"
+#include "record/util.h"
+#include "record/version.h"
 
 #define SZ_4K	4096ULL
 #define SZ_2M	(2ULL << 20)

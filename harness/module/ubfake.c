@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "rundir.h"
-#include "ubdev.h"
-#include "util.h"
+#include "record/rundir.h"
+#include "module/ubdev.h"
+#include "record/util.h"
 
 int ubfake_enabled(void)
 {

@@ -7,7 +7,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-#include "numa.h"
+#include "record/numa.h"
 
 const char *const ub_placement_names[3] = { "local", "remote", "mixed" };
 

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "ubdev.h"
-#include "util.h"
+#include "record/log.h"
+#include "module/ubdev.h"
+#include "record/util.h"
 
 const char *const ub_backend_names[UB_BACKEND_NR] = { "auto", "null", "model", "tdx" };
 const char *const ub_shape_names[3] = { "none", "page", "pfn" };
