@@ -11,15 +11,9 @@
 
 #include "record/log.h"
 #include "module/ubdev.h"
+#include "module/ubfake.h"
+#include "record/schema.h"
 #include "record/util.h"
-
-const char *const ub_backend_names[UB_BACKEND_NR] = { "auto", "null", "model", "tdx" };
-const char *const ub_shape_names[3] = { "none", "page", "pfn" };
-const char *const ub_path_names[UB_PATH_NR] = { "convert", "wbinvd", "reset", "unmap", "ground" };
-const char *const ub_granule_names[3] = { "any", "4k", "2m" };
-const char *const ub_reset_names[2] = { "kernel", "force" };
-const char *const ub_cache_names[2] = { "hot", "cold" };
-const char *const ub_timer_names[2] = { "tsc", "ktime" };
 
 static const char *const insn_names[] = {
 	"clflush", "clflushopt", "movdir64b", "movnti", "sfence", "mfence",
@@ -67,8 +61,11 @@ char *ub_status_str(unsigned status, char *buf, size_t n)
 
 char *ub_backends_str(unsigned mask, char *buf, size_t n)
 {
-	return join_bits(mask, ub_backend_names, UB_BACKEND_NR, ',', "none",
-			 buf, n);
+	const char *names[UB_BACKEND_NR];
+
+	for (unsigned b = 0; b < UB_BACKEND_NR; b++)
+		names[b] = ub_name_or(UB_ENUM_backend_req, b);
+	return join_bits(mask, names, UB_BACKEND_NR, ',', "none", buf, n);
 }
 
 static int dir_exists(const char *p)
@@ -88,7 +85,7 @@ static int debugfs_mounted(void)
 }
 
 /* Explain why the ctl file could not be opened (errno E). */
-static void explain_open(struct ubdev_info *mi, int e)
+static void explain_open(struct ub_modstatus *mi, int e)
 {
 	int module_dir = dir_exists("/sys/module/unmap_bench");
 
@@ -126,7 +123,7 @@ static void explain_open(struct ubdev_info *mi, int e)
 		 "control file is missing: reload it)", UB_CTL_PATH, strerror(e));
 }
 
-static int do_info(int fd, struct ubdev_info *mi)
+static int do_info(int fd, struct ub_modstatus *mi)
 {
 	memset(&mi->info, 0, sizeof(mi->info));
 	mi->info.size = sizeof(mi->info);
@@ -204,7 +201,7 @@ void ubdev_close(struct ubdev *d)
 	d->fd = -1;
 }
 
-void ubdev_probe(struct ubdev_info *mi)
+void ubdev_probe(struct ub_modstatus *mi)
 {
 	struct ubdev d;
 
@@ -215,7 +212,7 @@ void ubdev_probe(struct ubdev_info *mi)
 
 int ubdev_run(struct ubdev *d, struct ub_run *r)
 {
-	int rc, e;
+	int rc;
 
 	r->size = sizeof(*r);
 	r->reason[0] = 0;
@@ -223,13 +220,6 @@ int ubdev_run(struct ubdev *d, struct ub_run *r)
 		rc = ubfake_run(&d->mi.info, r);
 	else
 		rc = ioctl(d->fd, UB_IOC_RUN, r);
-	if (!rc)
-		return 0;
-	e = errno;
 	r->reason[UB_REASON_LEN - 1] = 0;
-	if (e != ENOSPC && e != EINTR)
-		ub_err("UB_IOC_RUN failed: %s%s%s", strerror(e),
-		       r->reason[0] ? ": " : "", r->reason);
-	errno = e;
-	return -1;
+	return rc ? -1 : 0;
 }

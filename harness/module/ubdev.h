@@ -9,60 +9,43 @@
  * and any other errno with the module's reason text.
  *
  * For tests only: UB_TEST_FAKE_MODULE=1 in the environment replaces the
- * device by a simulation in the harness (ubfake.c) that answers INFO and
- * RUN with synthetic, deterministic numbers. Everything it produces is
- * labelled "simulated" (module version, backend reason, meta.json) and
- * is not a measurement.
+ * device by a simulation in the harness (module/ubfake.c) that answers
+ * INFO and RUN with synthetic, deterministic numbers. Everything it
+ * produces is labelled "simulated" (module version, backend reason,
+ * meta.json) and is not a measurement.
  */
 #ifndef UB_UBDEV_H
 #define UB_UBDEV_H
 
+#include <stddef.h>
+
+#include "record/meta.h"	/* struct ub_modstatus */
 #include "unmap_bench.h"
 
 #define UB_INSMOD_HINT \
 	"load it with: insmod kmod/unmap_bench.ko (built by 'make kmod'); " \
 	"in the testbed use 'make vm-bench'"
 
-struct ubdev_info {
-	int	loaded;			/* module present (ctl file exists) */
-	int	usable;			/* INFO answered with our ABI */
-	int	simulated;		/* UB_TEST_FAKE_MODULE */
-	char	why[512];		/* when !usable: what is wrong + hint */
-	struct ub_info info;		/* valid when usable */
-};
-
 struct ubdev {
 	int	fd;			/* -1 when simulated */
 	int	simulated;
-	struct ubdev_info mi;
+	struct ub_modstatus mi;
 };
 
 /* Open + INFO. 0, or -1 with d->mi.why set (and logged unless quiet). */
 int  ubdev_open(struct ubdev *d, int quiet);
 void ubdev_close(struct ubdev *d);
 /* Probe without keeping it open (for info and meta.json). */
-void ubdev_probe(struct ubdev_info *mi);
-/* One RUN. 0, or -1 with errno and a message naming errno and r->reason. */
+void ubdev_probe(struct ub_modstatus *mi);
+/* One RUN. 0, or -1 with errno (r->reason says what was wrong; the
+ * caller reports it). */
 int  ubdev_run(struct ubdev *d, struct ub_run *r);
 
-/* Names of the enums as used in options, CSV and JSON. */
-extern const char *const ub_backend_names[UB_BACKEND_NR];	/* auto,null,model,tdx */
-extern const char *const ub_shape_names[3];		/* none,page,pfn */
-extern const char *const ub_path_names[UB_PATH_NR];	/* convert,wbinvd,reset,unmap,ground */
-extern const char *const ub_granule_names[3];		/* any,4k,2m */
-extern const char *const ub_reset_names[2];		/* kernel,force */
-extern const char *const ub_cache_names[2];		/* hot,cold */
-extern const char *const ub_timer_names[2];		/* tsc,ktime */
 /* "clflushopt;movdir64b;rdtsc" (lower-case names of UB_INSN_* bits). */
 char *ub_insns_str(unsigned insns, char *buf, size_t n);
 /* "wall_cap;signal" or "ok". */
 char *ub_status_str(unsigned status, char *buf, size_t n);
 /* Comma list of backends in a UB backends bit mask. */
 char *ub_backends_str(unsigned mask, char *buf, size_t n);
-
-/* Simulation (ubfake.c). */
-int  ubfake_enabled(void);
-void ubfake_info(struct ub_info *info);
-int  ubfake_run(const struct ub_info *info, struct ub_run *r);
 
 #endif

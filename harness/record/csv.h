@@ -2,9 +2,10 @@
 /*
  * csv.h: RFC 4180 CSV writer for the run-directory tables.
  *
- * A table is opened with its header as one comma-separated string (the
- * *_COLS constants below, so every writer of a file uses the same
- * columns). Each row is a sequence of cell calls ended by ub_csv_end_row(),
+ * A file is opened with its header as one comma-separated string (the
+ * run directory's tables are opened through record/table.h, which makes
+ * the header from record/schema.def). Each row is a sequence of cell
+ * calls ended by ub_csv_end_row(),
  * which checks that the row has exactly as many cells as the header.
  * Cells holding a comma, a double quote, CR or LF (or leading/trailing
  * spaces) are quoted, with quotes doubled. Lines end in "\n". Doubles are
@@ -19,22 +20,6 @@
 
 #include <stdio.h>
 #include <stdint.h>
-
-/* Column sets of the run directory (results/README.md documents them). */
-#define UB_RUNS_CSV_COLS \
-	"run_id,repeat,label,backend_req,backend,backend_reason,granule,node," \
-	"cpus,cpu_nodes,placement,threads,reset_mode,cache,batch,batch_used," \
-	"rounds,rounds_done,seed,timer,irq_off,insns,timer_overhead_cycles," \
-	"tsc_khz,elapsed_ns,status,emulation"
-#define UB_MICRO_CSV_COLS \
-	"run_id,variant,shape,path,granule,param,thread,cpu,node,ops,batches," \
-	"mean,stddev,min,max,unit,pfn_checksum,pages_touched"
-#define UB_SAMPLES_CSV_COLS "run_id,thread,round,variant,value,ops,unit"
-#define UB_HIST_CSV_COLS "run_id,variant,thread,lo,hi,count,unit"
-#define UB_COUNTERS_CSV_COLS "run_id,cpu,counter,value,note"
-#define UB_PARAMS_CSV_COLS \
-	"run_id,units,unit_bytes,bytes_per_thread,variants,max_wall_ms," \
-	"max_irqoff_ns,source"
 
 #define UB_CSV_APPEND	1
 

@@ -162,60 +162,71 @@ static int has_word(const char *list, const char *w)
 	return 0;
 }
 
-static void capture_cpu(struct ub_env *e)
+/* One "key: value" line of the first processor in /proc/cpuinfo. */
+static void cpuinfo_field(struct ub_env *e, const char *k, const char *v)
+{
+	if (!strcmp(k, "vendor_id"))
+		cpy(e->vendor, sizeof(e->vendor), v);
+	else if (!strcmp(k, "cpu family"))
+		e->family = atoi(v);
+	else if (!strcmp(k, "model"))
+		e->model = atoi(v);
+	else if (!strcmp(k, "stepping"))
+		e->stepping = atoi(v);
+	else if (!strcmp(k, "model name"))
+		cpy(e->model_name, sizeof(e->model_name), v);
+	else if (!strcmp(k, "microcode"))
+		cpy(e->microcode, sizeof(e->microcode), v);
+	else if (!strcmp(k, "flags")) {
+		e->f_movdir64b = has_word(v, "movdir64b");
+		e->f_clflushopt = has_word(v, "clflushopt");
+		e->f_clwb = has_word(v, "clwb");
+		e->f_rdtscp = has_word(v, "rdtscp");
+		e->f_constant_tsc = has_word(v, "constant_tsc");
+		e->f_nonstop_tsc = has_word(v, "nonstop_tsc");
+		e->f_hypervisor = has_word(v, "hypervisor");
+		e->f_tdx_host_platform = has_word(v, "tdx_host_platform");
+	} else if (!strcmp(k, "bugs")) {
+		e->bug_tdx_pw_mce = has_word(v, "tdx_pw_mce");
+	}
+}
+
+static void capture_cpuinfo(struct ub_env *e)
 {
 	char *ci = ub_read_rooted(e->root, "/proc/cpuinfo", 0), *line, *save;
-	char *online;
-	int *cpus;
 
 	e->family = e->model = e->stepping = -1;
 	cpy(e->vendor, sizeof(e->vendor), "unknown");
 	cpy(e->model_name, sizeof(e->model_name), "unknown");
 	cpy(e->microcode, sizeof(e->microcode), "unknown");
-	if (ci) {
-		for (line = strtok_r(ci, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save)) {
-			char *colon = strchr(line, ':'), *k = line, *v, *end;
+	if (!ci)
+		return;
+	for (line = strtok_r(ci, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(line, ':'), *k = line, *v, *end;
 
-			if (!colon)
-				continue;
-			*colon = 0;
-			v = colon + 1;
-			while (*v == ' ' || *v == '\t')
-				v++;
-			end = colon;
-			while (end > k && (end[-1] == ' ' || end[-1] == '\t'))
-				*--end = 0;
-			if (!strcmp(k, "processor") && strcmp(v, "0"))
-				break;	/* first processor only */
-			if (!strcmp(k, "vendor_id"))
-				cpy(e->vendor, sizeof(e->vendor), v);
-			else if (!strcmp(k, "cpu family"))
-				e->family = atoi(v);
-			else if (!strcmp(k, "model"))
-				e->model = atoi(v);
-			else if (!strcmp(k, "stepping"))
-				e->stepping = atoi(v);
-			else if (!strcmp(k, "model name"))
-				cpy(e->model_name, sizeof(e->model_name), v);
-			else if (!strcmp(k, "microcode"))
-				cpy(e->microcode, sizeof(e->microcode), v);
-			else if (!strcmp(k, "flags")) {
-				e->f_movdir64b = has_word(v, "movdir64b");
-				e->f_clflushopt = has_word(v, "clflushopt");
-				e->f_clwb = has_word(v, "clwb");
-				e->f_rdtscp = has_word(v, "rdtscp");
-				e->f_constant_tsc = has_word(v, "constant_tsc");
-				e->f_nonstop_tsc = has_word(v, "nonstop_tsc");
-				e->f_hypervisor = has_word(v, "hypervisor");
-				e->f_tdx_host_platform =
-					has_word(v, "tdx_host_platform");
-			} else if (!strcmp(k, "bugs")) {
-				e->bug_tdx_pw_mce = has_word(v, "tdx_pw_mce");
-			}
-		}
-		free(ci);
+		if (!colon)
+			continue;
+		*colon = 0;
+		v = colon + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		end = colon;
+		while (end > k && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = 0;
+		if (!strcmp(k, "processor") && strcmp(v, "0"))
+			break;	/* first processor only */
+		cpuinfo_field(e, k, v);
 	}
+	free(ci);
+}
+
+static void capture_cpu(struct ub_env *e)
+{
+	char *online, v[16];
+	int *cpus;
+
+	capture_cpuinfo(e);
 	online = ub_read_rooted(e->root, "/sys/devices/system/cpu/online", 1);
 	e->nr_cpus_online = online ? ub_cpulist_parse(online, &cpus) : -1;
 	if (e->nr_cpus_online > 0)
@@ -233,21 +244,13 @@ static void capture_cpu(struct ub_env *e)
 	}
 	rd(e, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",
 	   e->governor, sizeof(e->governor), "unavailable");
-
-	{
-		char v[16];
-
-		if (!rd(e, "/sys/devices/system/cpu/intel_pstate/no_turbo", v,
-			sizeof(v), ""))
-			cpy(e->turbo, sizeof(e->turbo),
-			    !strcmp(v, "0") ? "on" : "off");
-		else if (!rd(e, "/sys/devices/system/cpu/cpufreq/boost", v,
-			     sizeof(v), ""))
-			cpy(e->turbo, sizeof(e->turbo),
-			    !strcmp(v, "1") ? "on" : "off");
-		else
-			cpy(e->turbo, sizeof(e->turbo), "unknown");
-	}
+	if (!rd(e, "/sys/devices/system/cpu/intel_pstate/no_turbo", v,
+		sizeof(v), ""))
+		cpy(e->turbo, sizeof(e->turbo), !strcmp(v, "0") ? "on" : "off");
+	else if (!rd(e, "/sys/devices/system/cpu/cpufreq/boost", v, sizeof(v), ""))
+		cpy(e->turbo, sizeof(e->turbo), !strcmp(v, "1") ? "on" : "off");
+	else
+		cpy(e->turbo, sizeof(e->turbo), "unknown");
 }
 
 static long long meminfo_kb(const char *text, const char *key)
@@ -473,31 +476,37 @@ static void capture_tdx(struct ub_env *e)
 	}
 }
 
-const char *env_emulation(const char *cmdline, int hyp, char *ev, size_t n)
+unsigned env_emulation(const char *cmdline, int hyp, char *ev, size_t n)
 {
+	static const unsigned from_cmdline[] = { UB_EMU_QEMU_TCG, UB_EMU_QEMU_KVM };
 	const char *p;
 
 	for (p = cmdline; p && (p = strstr(p, "ub.env=")); p += 7) {
 		if (p != cmdline && !isspace((unsigned char)p[-1]))
 			continue;
-		if (!strncmp(p + 7, "qemu-tcg", 8) &&
-		    (!p[15] || isspace((unsigned char)p[15]))) {
-			snprintf(ev, n, "kernel command line: ub.env=qemu-tcg");
-			return "qemu-tcg";
-		}
-		if (!strncmp(p + 7, "qemu-kvm", 8) &&
-		    (!p[15] || isspace((unsigned char)p[15]))) {
-			snprintf(ev, n, "kernel command line: ub.env=qemu-kvm");
-			return "qemu-kvm";
+		for (size_t i = 0; i < UB_ARRAY_SIZE(from_cmdline); i++) {
+			const char *name = ub_name(UB_ENUM_emulation, from_cmdline[i]);
+			size_t l = strlen(name);
+
+			if (!strncmp(p + 7, name, l) &&
+			    (!p[7 + l] || isspace((unsigned char)p[7 + l]))) {
+				snprintf(ev, n, "kernel command line: ub.env=%s", name);
+				return from_cmdline[i];
+			}
 		}
 	}
 	if (hyp) {
 		snprintf(ev, n, "cpuinfo flag 'hypervisor' is set");
-		return "vm";
+		return UB_EMU_VM;
 	}
 	snprintf(ev, n, "no ub.env= on the kernel command line and no "
 		 "'hypervisor' cpuinfo flag");
-	return "none";
+	return UB_EMU_NONE;
+}
+
+int env_emulated(const struct ub_env *e)
+{
+	return e && e->emulation == UB_EMU_QEMU_TCG;
 }
 
 int env_capture(struct ub_env *e, const char *root)
@@ -526,9 +535,9 @@ int env_capture(struct ub_env *e, const char *root)
 	capture_numa(e);
 	capture_thp(e);
 	capture_tdx(e);
-	cpy(e->emulation, sizeof(e->emulation),
-	    env_emulation(e->cmdline, e->f_hypervisor, e->emulation_evidence,
-			  sizeof(e->emulation_evidence)));
+	e->emulation = env_emulation(e->cmdline, e->f_hypervisor,
+				     e->emulation_evidence,
+				     sizeof(e->emulation_evidence));
 	return 0;
 }
 
@@ -537,111 +546,4 @@ void env_free(struct ub_env *e)
 	free(e->config);
 	e->config = NULL;
 	e->nr_config = 0;
-}
-
-static void str_or_null(struct ub_json *j, const char *k, const char *v)
-{
-	ub_json_str(j, k, v && *v ? v : NULL);
-}
-
-static void int_or_null(struct ub_json *j, const char *k, long long v)
-{
-	if (v < 0)
-		ub_json_null(j, k);
-	else
-		ub_json_int(j, k, v);
-}
-
-void env_write_json(struct ub_json *j, const struct ub_env *e)
-{
-	ub_json_obj_begin(j, "host");
-	str_or_null(j, "hostname", e->hostname);
-	str_or_null(j, "kernel_release", e->kernel_release);
-	str_or_null(j, "kernel_version", e->kernel_version);
-	ub_json_str(j, "cmdline", e->cmdline);
-	if (*e->config_source) {
-		ub_json_obj_begin(j, "config");
-		for (size_t i = 0; i < e->nr_config; i++)
-			str_or_null(j, e->config[i].name, e->config[i].value);
-		ub_json_obj_end(j);
-		ub_json_str(j, "config_source", e->config_source);
-	} else {
-		ub_json_str(j, "config", "unreadable");
-		ub_json_null(j, "config_source");
-	}
-	ub_json_bool(j, "modules_supported", e->modules_supported);
-	ub_json_obj_end(j);
-
-	ub_json_obj_begin(j, "cpu");
-	ub_json_str(j, "vendor", e->vendor);
-	int_or_null(j, "family", e->family);
-	int_or_null(j, "model", e->model);
-	int_or_null(j, "stepping", e->stepping);
-	ub_json_str(j, "model_name", e->model_name);
-	ub_json_str(j, "microcode", e->microcode);
-	int_or_null(j, "online", e->nr_cpus_online);
-	ub_json_obj_begin(j, "flags");
-	ub_json_bool(j, "movdir64b", e->f_movdir64b);
-	ub_json_bool(j, "clflushopt", e->f_clflushopt);
-	ub_json_bool(j, "clwb", e->f_clwb);
-	ub_json_bool(j, "rdtscp", e->f_rdtscp);
-	ub_json_bool(j, "constant_tsc", e->f_constant_tsc);
-	ub_json_bool(j, "nonstop_tsc", e->f_nonstop_tsc);
-	ub_json_bool(j, "hypervisor", e->f_hypervisor);
-	ub_json_bool(j, "tdx_host_platform", e->f_tdx_host_platform);
-	ub_json_obj_end(j);
-	ub_json_obj_begin(j, "bugs");
-	ub_json_bool(j, "tdx_pw_mce", e->bug_tdx_pw_mce);
-	ub_json_obj_end(j);
-	ub_json_str(j, "smt", e->smt);
-	ub_json_str(j, "governor", e->governor);
-	ub_json_str(j, "turbo", e->turbo);
-	ub_json_obj_end(j);
-
-	ub_json_obj_begin(j, "numa");
-	ub_json_str(j, "source", e->numa_source);
-	ub_json_arr_begin(j, "nodes");
-	for (int i = 0; i < e->nr_nodes; i++) {
-		const struct ub_env_node *n = &e->nodes[i];
-		int *cpus, nc = ub_cpulist_parse(n->cpus, &cpus);
-
-		ub_json_obj_begin(j, NULL);
-		ub_json_int(j, "id", n->id);
-		ub_json_arr_begin(j, "cpus");
-		for (int c = 0; c < nc; c++)
-			ub_json_int(j, NULL, cpus[c]);
-		ub_json_arr_end(j);
-		if (nc >= 0)
-			free(cpus);
-		int_or_null(j, "mem_total_kb", n->mem_total_kb);
-		int_or_null(j, "mem_free_kb", n->mem_free_kb);
-		ub_json_obj_end(j);
-	}
-	ub_json_arr_end(j);
-	ub_json_arr_begin(j, "distances");
-	for (int i = 0; i < e->nr_nodes; i++) {
-		ub_json_arr_begin(j, NULL);
-		for (int k = 0; k < e->nr_nodes; k++)
-			int_or_null(j, NULL, e->nodes[i].distance[k]);
-		ub_json_arr_end(j);
-	}
-	ub_json_arr_end(j);
-	ub_json_obj_end(j);
-
-	ub_json_obj_begin(j, "thp");
-	ub_json_str(j, "enabled", e->thp_enabled);
-	ub_json_str(j, "defrag", e->thp_defrag);
-	ub_json_obj_end(j);
-
-	ub_json_obj_begin(j, "tdx");
-	ub_json_str(j, "status", e->tdx_status);
-	ub_json_str(j, "module_version", e->tdx_module_version);
-	ub_json_str(j, "source", e->tdx_source);
-	str_or_null(j, "evidence", e->tdx_evidence);
-	ub_json_obj_end(j);
-
-	ub_json_obj_begin(j, "environment");
-	ub_json_str(j, "emulation", e->emulation);
-	ub_json_str(j, "evidence", e->emulation_evidence);
-	ub_json_obj_end(j);
 }

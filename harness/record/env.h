@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include "record/json.h"
+#include "record/schema.h"
 
 #define UB_ENV_MAX_NODES 64
 #define UB_ENV_STR 256
@@ -81,18 +82,22 @@ struct ub_env {
 	char	tdx_evidence[512];	/* the kernel log line(s) used */
 
 	/* environment */
-	char	emulation[32];		/* none | qemu-tcg | qemu-kvm | vm */
+	unsigned emulation;		/* enum ub_emulation (record/schema.def) */
 	char	emulation_evidence[UB_ENV_STR];
 };
 
 /* 0 (always succeeds; missing pieces are recorded as such). */
 int  env_capture(struct ub_env *e, const char *root);
+/* env_json.c */
 void env_write_json(struct ub_json *j, const struct ub_env *e);
 void env_free(struct ub_env *e);
 
-/* Emulation from a kernel command line and the hypervisor flag. */
-const char *env_emulation(const char *cmdline, int hypervisor_flag,
-			  char *evidence, size_t n);
+/* Emulation (enum ub_emulation) from a kernel command line and the
+ * hypervisor flag. */
+unsigned env_emulation(const char *cmdline, int hypervisor_flag,
+		       char *evidence, size_t n);
+/* Times from an emulator (QEMU/TCG): x20-30 slower in estimates. */
+int env_emulated(const struct ub_env *e);
 
 /* Look up a captured config option ("" if absent). */
 const char *env_config(const struct ub_env *e, const char *name);

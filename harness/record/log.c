@@ -6,11 +6,27 @@
 #include <time.h>
 
 #include "record/log.h"
-#include "record/progress.h"
 
 int ub_verbose;
 int ub_quiet;
 static FILE *logf;
+static int status_shown;	/* a status line is on stderr now */
+
+void ub_status_line(const char *text)
+{
+	fputs("\r\033[K", stderr);
+	fputs(text, stderr);
+	fflush(stderr);
+	status_shown = 1;
+}
+
+void ub_status_clear(void)
+{
+	if (status_shown) {
+		fputs("\r\033[K", stderr);
+		status_shown = 0;
+	}
+}
 
 int ub_log_open(const char *path)
 {
@@ -55,7 +71,7 @@ static void emit(int to_stderr, const char *level, const char *fmt,
 
 	va_copy(ap2, ap);
 	if (to_stderr) {
-		progress_clear();
+		ub_status_clear();
 		fprintf(stderr, "unmapbench: %s", level);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);

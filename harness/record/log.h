@@ -22,6 +22,13 @@ void ub_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ub_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ub_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ub_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A line on stderr rewritten in place (progress, record/progress.h): the
+ * next message clears it first, so it never runs into one.
+ */
+void ub_status_line(const char *text);
+void ub_status_clear(void);
+
 /* Only to log.txt (e.g. the full command line, per-run details). */
 void ub_logfile(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -10,20 +10,54 @@
 #include "record/log.h"
 #include "record/meta.h"
 #include "record/rundir.h"
-#include "module/ubdev.h"
 #include "record/util.h"
 #include "record/version.h"
 
-void meta_write_module(struct ub_json *j, const struct ubdev_info *mod)
-{
-	struct ubdev_info probe;
-	const struct ub_info *in;
+static int cmd_argc;
+static char **cmd_argv;
 
-	if (!mod) {
-		ubdev_probe(&probe);
-		mod = &probe;
+void meta_command_line(int argc, char **argv)
+{
+	cmd_argc = argc;
+	cmd_argv = argv;
+}
+
+static void write_variants(struct ub_json *j, const struct ub_info *in)
+{
+	ub_json_arr_begin(j, "variants");
+	for (unsigned i = 0; i < in->nr_variants; i++) {
+		const struct ub_variant_desc *v = &in->variants[i];
+
+		ub_json_obj_begin(j, NULL);
+		ub_json_uint(j, "index", i);
+		ub_json_str(j, "name", v->name);
+		ub_json_str(j, "shape", ub_name_or(UB_ENUM_shape, v->shape));
+		ub_json_str(j, "path", ub_name_or(UB_ENUM_path, v->path));
+		ub_json_str(j, "granule", ub_name_or(UB_ENUM_variant_granule,
+						     v->granule));
+		ub_json_uint(j, "param", v->param);
+		ub_json_obj_end(j);
 	}
-	in = &mod->info;
+	ub_json_arr_end(j);
+}
+
+static void write_features(struct ub_json *j, unsigned features)
+{
+	static const char *const f[] = { "clflush", "clflushopt", "clwb",
+		"movdir64b", "rdtscp", "constant_tsc", "nonstop_tsc",
+		"tdx_host_platform", "bug_tdx_pw_mce", "hypervisor" };
+
+	ub_json_obj_begin(j, "cpu_features");
+	for (unsigned i = 0; i < UB_ARRAY_SIZE(f); i++)
+		ub_json_bool(j, f[i], !!(features & (1U << i)));
+	ub_json_obj_end(j);
+}
+
+void meta_write_module(struct ub_json *j, const struct ub_modstatus *mod)
+{
+	const struct ub_info *in = &mod->info;
+	const char *ab = ub_name(UB_ENUM_backend, in->auto_backend);
+
 	ub_json_obj_begin(j, "module");
 	ub_json_bool(j, "loaded", mod->loaded);
 	ub_json_bool(j, "usable", mod->usable);
@@ -41,10 +75,9 @@ void meta_write_module(struct ub_json *j, const struct ubdev_info *mod)
 	ub_json_arr_begin(j, "backends");
 	for (int b = 1; b < UB_BACKEND_NR; b++)
 		if (in->backends & (1U << b))
-			ub_json_str(j, NULL, ub_backend_names[b]);
+			ub_json_str(j, NULL, ub_name_or(UB_ENUM_backend, b));
 	ub_json_arr_end(j);
-	ub_json_str(j, "auto_backend", in->auto_backend < UB_BACKEND_NR ?
-		    ub_backend_names[in->auto_backend] : "unknown");
+	ub_json_str(j, "auto_backend", ab ? ab : "unknown");
 	ub_json_str(j, "auto_reason", in->auto_reason);
 	ub_json_str(j, "tdx_reason", in->tdx_reason);
 	ub_json_uint(j, "tsc_khz", in->tsc_khz);
@@ -54,42 +87,18 @@ void meta_write_module(struct ub_json *j, const struct ubdev_info *mod)
 	ub_json_uint(j, "tdx", in->nr_tdx_keyids);
 	ub_json_uint(j, "tdx_global", in->tdx_global_keyid);
 	ub_json_obj_end(j);
-	ub_json_obj_begin(j, "cpu_features");
-	{
-		static const char *const f[] = { "clflush", "clflushopt", "clwb",
-			"movdir64b", "rdtscp", "constant_tsc", "nonstop_tsc",
-			"tdx_host_platform", "bug_tdx_pw_mce", "hypervisor" };
-
-		for (unsigned i = 0; i < UB_ARRAY_SIZE(f); i++)
-			ub_json_bool(j, f[i], !!(in->cpu_features & (1U << i)));
-	}
-	ub_json_obj_end(j);
+	write_features(j, in->cpu_features);
 	ub_json_uint(j, "max_threads", in->max_threads);
 	ub_json_uint(j, "hist_buckets", in->hist_buckets);
-	ub_json_arr_begin(j, "variants");
-	for (unsigned i = 0; i < in->nr_variants; i++) {
-		const struct ub_variant_desc *v = &in->variants[i];
-
-		ub_json_obj_begin(j, NULL);
-		ub_json_uint(j, "index", i);
-		ub_json_str(j, "name", v->name);
-		ub_json_str(j, "shape", v->shape < 3 ? ub_shape_names[v->shape] : "?");
-		ub_json_str(j, "path", v->path < UB_PATH_NR ? ub_path_names[v->path] : "?");
-		ub_json_str(j, "granule", v->granule < 3 ? ub_granule_names[v->granule] : "?");
-		ub_json_uint(j, "param", v->param);
-		ub_json_obj_end(j);
-	}
-	ub_json_arr_end(j);
+	write_variants(j, in);
 	ub_json_obj_end(j);
 }
 
-void meta_begin(struct ub_meta *m, int argc, char **argv,
-		const struct ub_env *env, const struct ubdev_info *mod,
+void meta_begin(struct ub_meta *m, const struct ub_env *env,
+		const struct ub_modstatus *mod,
 		void (*extra)(struct ub_json *j, void *arg), void *arg)
 {
 	memset(m, 0, sizeof(*m));
-	m->argc = argc;
-	m->argv = argv;
 	m->start = (long)time(NULL);
 	m->status = "running";
 	m->env = env;
@@ -120,8 +129,8 @@ int meta_write(struct ub_rundir *rd, const struct ub_meta *m)
 	ub_json_int(&j, "schema_version", UB_META_SCHEMA_VERSION);
 	ub_json_str(&j, "suite_version", UB_VERSION);
 	ub_json_arr_begin(&j, "command_line");
-	for (int i = 0; i < m->argc; i++)
-		ub_json_str(&j, NULL, m->argv[i]);
+	for (int i = 0; i < cmd_argc; i++)
+		ub_json_str(&j, NULL, cmd_argv[i]);
 	ub_json_arr_end(&j);
 	ub_utc_iso(ts, sizeof(ts), m->start);
 	ub_json_str(&j, "start_utc", ts);

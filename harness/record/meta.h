@@ -7,8 +7,10 @@
  * end_utc null) and again at the end with the final status, so even an
  * interrupted directory carries a complete environment record.
  *
- * MOD may be NULL (module not used, e.g. teardown-only runs): "module"
- * then says {"loaded": false/true, ...} from what ubdev_probe() found.
+ * "command_line" is the whole of the process's argv, from the program
+ * name on (global flags included), as main() handed it to
+ * meta_command_line(). "module" is MOD, the module's status as its
+ * driver found it (module/ubdev.c fills it; record/ only writes it).
  * EXTRA, when not NULL, is called inside the top-level object after the
  * standard members so a command can add its own (e.g. "teardown": {...}).
  */
@@ -16,31 +18,41 @@
 #define UB_META_H
 
 #include "record/json.h"
+#include "record/schema.h"
+#include "unmap_bench.h"
 
 struct ub_env;
 struct ub_rundir;
-struct ubdev_info;
 
-#define UB_META_SCHEMA_VERSION 1
+#define UB_META_SCHEMA_VERSION UB_SCHEMA_VERSION
+
+/* What the module answered (or why it could not), for meta.json and info. */
+struct ub_modstatus {
+	int	loaded;			/* module present (ctl file exists) */
+	int	usable;			/* INFO answered with our ABI */
+	int	simulated;		/* the test double (UB_TEST_FAKE_MODULE) */
+	char	why[512];		/* when !usable: what is wrong + hint */
+	struct ub_info info;		/* valid when usable */
+};
 
 struct ub_meta {
-	int	argc;
-	char	**argv;
 	long	start;			/* time() at start */
 	long	end;			/* 0 while running */
 	const char *status;		/* "running", "complete", "failed: ..." */
 	const struct ub_env *env;
-	const struct ubdev_info *mod;	/* may be NULL */
+	const struct ub_modstatus *mod;
 	void	(*extra)(struct ub_json *j, void *arg);
 	void	*extra_arg;
 };
 
+/* The process's command line, recorded in every meta.json (main()). */
+void meta_command_line(int argc, char **argv);
 /*
- * Start M for a command: ARGC/ARGV as recorded in meta.json, the start
- * time now, status "running", ENV, MOD (may be NULL) and EXTRA(ARG).
+ * Start M for a command: the start time now, status "running", ENV, MOD
+ * and EXTRA(ARG).
  */
-void meta_begin(struct ub_meta *m, int argc, char **argv,
-		const struct ub_env *env, const struct ubdev_info *mod,
+void meta_begin(struct ub_meta *m, const struct ub_env *env,
+		const struct ub_modstatus *mod,
 		void (*extra)(struct ub_json *j, void *arg), void *arg);
 int meta_write(struct ub_rundir *rd, const struct ub_meta *m);
 /*
@@ -53,7 +65,7 @@ int meta_write(struct ub_rundir *rd, const struct ub_meta *m);
  */
 int meta_finish(struct ub_rundir *rd, struct ub_meta *m, int rc, int done,
 		int total, const char *where, const char *detail);
-/* Write the "module" member for MOD (NULL: probe says not loaded). */
-void meta_write_module(struct ub_json *j, const struct ubdev_info *mod);
+/* Write the "module" member for MOD. */
+void meta_write_module(struct ub_json *j, const struct ub_modstatus *mod);
 
 #endif

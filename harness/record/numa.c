@@ -9,8 +9,6 @@
 
 #include "record/numa.h"
 
-const char *const ub_placement_names[3] = { "local", "remote", "mixed" };
-
 static int allowed_cpus(int *out, int max)
 {
 	cpu_set_t set;

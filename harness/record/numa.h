@@ -20,11 +20,11 @@
 
 #include <stdint.h>
 
+#include "record/schema.h"	/* enum ub_placement */
+
 #define UB_TOPO_MAX_NODES 64
 #define UB_TOPO_MAX_CPUS 4096
 
-enum ub_placement { UB_PLACE_LOCAL = 0, UB_PLACE_REMOTE = 1, UB_PLACE_MIXED = 2 };
-extern const char *const ub_placement_names[3];
 
 struct ub_topo {
 	int	numa;			/* libnuma available */

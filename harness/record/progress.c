@@ -9,8 +9,6 @@
 #include "record/progress.h"
 #include "record/util.h"
 
-static int line_shown;
-
 void progress_init(struct ub_progress *p, const char *what,
 		   enum ub_progress_unit unit, double total, double est_total_s)
 {
@@ -27,19 +25,11 @@ void progress_init(struct ub_progress *p, const char *what,
 	p->start_ns = ub_now_ns();
 }
 
-void progress_clear(void)
-{
-	if (line_shown) {
-		fputs("\r\033[K", stderr);
-		line_shown = 0;
-	}
-}
-
 void progress_update(struct ub_progress *p, double done, const char *note)
 {
 	uint64_t now = ub_now_ns();
 	double el, left = -1, frac;
-	char a[32], b[32], c[32], r[32];
+	char a[32], b[32], c[32], r[32], line[256];
 
 	if (!p->enabled)
 		return;
@@ -65,27 +55,26 @@ void progress_update(struct ub_progress *p, double done, const char *note)
 		ub_fmt_duration(c, sizeof(c), left);
 	else
 		strcpy(c, "?");
-	fputs("\r\033[K", stderr);
 	if (p->unit == UB_PROGRESS_BYTES) {
 		char d[32];
 
 		ub_fmt_bytes(a, sizeof(a), done);
 		ub_fmt_bytes(d, sizeof(d), p->total);
 		ub_fmt_bytes(r, sizeof(r), el > 0 ? done / el : 0);
-		fprintf(stderr, "%s: %s/%s  %s/s  %s elapsed  ~%s left",
-			p->what, a, d, r, b, c);
+		snprintf(line, sizeof(line), "%s: %s/%s  %s/s  %s elapsed  ~%s left",
+			 p->what, a, d, r, b, c);
 	} else {
-		fprintf(stderr, "%s: %.0f/%.0f  %s elapsed  ~%s left", p->what,
-			done, p->total, b, c);
+		snprintf(line, sizeof(line), "%s: %.0f/%.0f  %s elapsed  ~%s left",
+			 p->what, done, p->total, b, c);
 	}
 	if (note && *note)
-		fprintf(stderr, "  (%.60s)", note);
-	fflush(stderr);
-	line_shown = 1;
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 "  (%.60s)", note);
+	ub_status_line(line);
 }
 
 void progress_done(struct ub_progress *p)
 {
 	if (p->enabled)
-		progress_clear();
+		ub_status_clear();
 }

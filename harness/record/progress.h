@@ -31,14 +31,14 @@ struct ub_progress {
 	int	drawn;
 };
 
-/* enabled = isatty(2) && !ub_quiet, unless UB_PROGRESS=0/1 overrides. */
+/* enabled = isatty(2) && !ub_quiet, unless UB_PROGRESS=0/1 overrides.
+ * The line is drawn with ub_status_line() (record/log.h), which every
+ * message clears first. */
 void progress_init(struct ub_progress *p, const char *what,
 		   enum ub_progress_unit unit, double total, double est_total_s);
 /* DONE of TOTAL so far; NOTE (may be NULL) is shown in parentheses. */
 void progress_update(struct ub_progress *p, double done, const char *note);
 /* Clear the line. */
 void progress_done(struct ub_progress *p);
-/* Clear the line temporarily so a log message can be printed. */
-void progress_clear(void);
 
 #endif

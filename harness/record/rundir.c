@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -15,6 +16,7 @@
 #include "record/env.h"
 #include "record/log.h"
 #include "record/rundir.h"
+#include "record/tree.h"
 #include "record/util.h"
 
 #ifndef RENAME_NOREPLACE
@@ -30,16 +32,29 @@ static void sanitize(char *s)
 			*s = '_';
 }
 
+/* $UB_RESULTS_DIR, else the source tree's results/, else ./results. */
+static const char *results_base(char *buf, size_t n)
+{
+	const char *env = getenv("UB_RESULTS_DIR");
+
+	if (env && *env)
+		return env;
+	if (!ub_source_tree(buf, n) &&
+	    strlen(buf) + sizeof("/results") <= n) {
+		strcat(buf, "/results");
+		return buf;
+	}
+	return "results";
+}
+
 int rundir_default_path(char *out, size_t n, const char *base,
 			const struct ub_env *env)
 {
-	char ts[32], host[128], krel[128];
+	char ts[32], host[128], krel[128], top[PATH_MAX];
 	struct utsname u;
 
 	if (!base)
-		base = getenv("UB_RESULTS_DIR");
-	if (!base || !*base)
-		base = "results";
+		base = results_base(top, sizeof(top));
 	uname(&u);
 	ub_strlcpy(host, env && *env->hostname ? env->hostname : u.nodename,
 		   sizeof(host));
@@ -96,14 +111,50 @@ static int write_status(struct ub_rundir *rd, const char *text)
 	return 0;
 }
 
-int rundir_create(struct ub_rundir *rd, const char *out)
+/*
+ * A partial directory is live while the process writing it holds the
+ * flock() on it (taken by make_partial(), dropped when the process ends);
+ * without one (a killed run, or one of an older harness) it is stale.
+ */
+static int partial_live(const char *path)
 {
-	char parent[PATH_MAX], *slash;
-	struct stat st;
-	size_t len;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int live;
 
-	memset(rd, 0, sizeof(*rd));
-	len = ub_strlcpy(rd->final, out, sizeof(rd->final));
+	if (fd < 0)
+		return errno != ENOENT;		/* not a directory: leave it */
+	live = flock(fd, LOCK_EX | LOCK_NB) != 0;
+	close(fd);
+	return live;
+}
+
+/* mkdir PATH and lock it; 0, or -1 with errno (EEXIST: it exists). */
+static int make_partial(struct ub_rundir *rd, const char *path)
+{
+	if (mkdir(path, 0755))
+		return -1;
+	rd->lock_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rd->lock_fd < 0 || flock(rd->lock_fd, LOCK_EX | LOCK_NB)) {
+		int e = errno;
+
+		if (rd->lock_fd >= 0)
+			close(rd->lock_fd);
+		rd->lock_fd = -1;
+		rmdir(path);
+		errno = e;
+		return -1;
+	}
+	ub_strlcpy(rd->partial, path, sizeof(rd->partial));
+	return 0;
+}
+
+/* Split OUT into rd->final, rd->name and PARENT. */
+static int split_out(struct ub_rundir *rd, const char *out, char *parent,
+		     size_t n)
+{
+	char *slash;
+	size_t len = ub_strlcpy(rd->final, out, sizeof(rd->final));
+
 	if (!len || len >= sizeof(rd->final) - 32) {
 		ub_err("--out: bad directory name '%s'", out);
 		errno = EINVAL;
@@ -111,7 +162,7 @@ int rundir_create(struct ub_rundir *rd, const char *out)
 	}
 	while (len > 1 && rd->final[len - 1] == '/')
 		rd->final[--len] = 0;
-	ub_strlcpy(parent, rd->final, sizeof(parent));
+	ub_strlcpy(parent, rd->final, n);
 	slash = strrchr(parent, '/');
 	if (slash) {
 		ub_strlcpy(rd->name, slash + 1, sizeof(rd->name));
@@ -121,30 +172,11 @@ int rundir_create(struct ub_rundir *rd, const char *out)
 			*slash = 0;
 	} else {
 		ub_strlcpy(rd->name, parent, sizeof(rd->name));
-		strcpy(parent, ".");
+		ub_strlcpy(parent, ".", n);
 	}
 	if (!*rd->name || !strcmp(rd->name, ".") || !strcmp(rd->name, "..")) {
 		ub_err("--out: '%s' does not name a new directory", out);
 		errno = EINVAL;
-		return -1;
-	}
-	if (snprintf(rd->partial, sizeof(rd->partial), "%s/.%s.partial",
-		     strcmp(parent, "/") ? parent : "", rd->name) >=
-	    (int)sizeof(rd->partial)) {
-		ub_err("--out: '%s' is too long", out);
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (lstat(rd->final, &st) == 0) {
-		ub_err("%s already exists; not overwriting it (choose another --out)",
-		       rd->final);
-		errno = EEXIST;
-		return -1;
-	}
-	if (lstat(rd->partial, &st) == 0) {
-		ub_err("%s already exists (an unfinished run of the same name); "
-		       "not touching it (choose another --out)", rd->partial);
-		errno = EEXIST;
 		return -1;
 	}
 	if (ub_mkdir_p(parent, 0755)) {
@@ -154,13 +186,97 @@ int rundir_create(struct ub_rundir *rd, const char *out)
 		errno = e;
 		return -1;
 	}
-	if (mkdir(rd->partial, 0755)) {
-		int e = errno;
+	return 0;
+}
 
-		ub_err("cannot create %s: %s", rd->partial, strerror(e));
-		errno = e;
+/* .NAME.partial (or .NAME.partial-N after stale ones) for an explicit name. */
+static int claim_named(struct ub_rundir *rd, const char *parent)
+{
+	const char *p = strcmp(parent, "/") ? parent : "";
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (lstat(rd->final, &st) == 0) {
+		ub_err("%s already exists; not overwriting it (choose another --out)",
+		       rd->final);
+		errno = EEXIST;
 		return -1;
 	}
+	for (int k = 1; k <= 100; k++) {
+		int w = k == 1 ?
+			snprintf(path, sizeof(path), "%s/.%s.partial", p, rd->name) :
+			snprintf(path, sizeof(path), "%s/.%s.partial-%d", p, rd->name, k);
+
+		if (w >= (int)sizeof(path)) {
+			errno = ENAMETOOLONG;
+			break;
+		}
+		if (!make_partial(rd, path))
+			return 0;
+		if (errno != EEXIST)
+			break;
+		if (partial_live(path)) {
+			ub_err("%s already exists (a run of the same name is still "
+			       "writing it); not touching it (choose another --out)",
+			       path);
+			errno = EEXIST;
+			return -1;
+		}
+		ub_warn("%s: an unfinished earlier run, left as it is", path);
+	}
+	{
+		int e = errno;
+
+		ub_err("cannot create %s: %s", path, strerror(e));
+		errno = e;
+	}
+	return -1;
+}
+
+/* NAME, NAME-2, ...: the first whose final and partial names are free. */
+static int claim_unique(struct ub_rundir *rd, const char *parent)
+{
+	const char *p = strcmp(parent, "/") ? parent : "";
+	char base[256], path[PATH_MAX];
+	struct stat st;
+
+	ub_strlcpy(base, rd->name, sizeof(base));
+	for (int k = 1; k <= 1000; k++) {
+		if (k > 1 &&
+		    (snprintf(rd->name, sizeof(rd->name), "%s-%d", base, k) >=
+		     (int)sizeof(rd->name) ||
+		     snprintf(rd->final, sizeof(rd->final), "%s/%s", p, rd->name) >=
+		     (int)sizeof(rd->final)))
+			break;
+		if (lstat(rd->final, &st) == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/.%s.partial", p, rd->name) >=
+		    (int)sizeof(path))
+			break;
+		if (!make_partial(rd, path))
+			return 0;
+		if (errno != EEXIST) {
+			int e = errno;
+
+			ub_err("cannot create %s: %s", path, strerror(e));
+			errno = e;
+			return -1;
+		}
+	}
+	ub_err("%s: no free name", rd->final);
+	errno = EEXIST;
+	return -1;
+}
+
+static int create(struct ub_rundir *rd, const char *out, int unique)
+{
+	char parent[PATH_MAX];
+
+	memset(rd, 0, sizeof(*rd));
+	rd->lock_fd = -1;
+	if (split_out(rd, out, parent, sizeof(parent)) ||
+	    (unique ? claim_unique(rd, parent) : claim_named(rd, parent)))
+		return -1;
 	rd->open = 1;
 	if (write_status(rd, "running")) {
 		int e = errno;
@@ -180,6 +296,24 @@ int rundir_create(struct ub_rundir *rd, const char *out)
 	return 0;
 }
 
+int rundir_create(struct ub_rundir *rd, const char *out)
+{
+	return create(rd, out, 0);
+}
+
+int rundir_open(struct ub_rundir *rd, const char *out, const struct ub_env *env)
+{
+	char path[PATH_MAX];
+
+	if (out)
+		return create(rd, out, 0);
+	if (rundir_default_path(path, sizeof(path), NULL, env)) {
+		ub_err("the default run directory name is too long");
+		return -1;
+	}
+	return create(rd, path, 1);
+}
+
 const char *rundir_file(struct ub_rundir *rd, const char *file)
 {
 	if (snprintf(rd->buf, sizeof(rd->buf), "%s/%s", rundir_path(rd),
@@ -191,6 +325,13 @@ const char *rundir_file(struct ub_rundir *rd, const char *file)
 const char *rundir_path(const struct ub_rundir *rd)
 {
 	return rd->open ? rd->partial : rd->final;
+}
+
+static void unlock(struct ub_rundir *rd)
+{
+	if (rd->lock_fd >= 0)
+		close(rd->lock_fd);
+	rd->lock_fd = -1;
 }
 
 static int vset(struct ub_rundir *rd, const char *fmt, va_list ap)
@@ -230,6 +371,7 @@ int rundir_fail(struct ub_rundir *rd, const char *fmt, ...)
 	va_end(ap);
 	ub_logfile("run directory left partial: %s", rd->partial);
 	ub_log_close();
+	unlock(rd);
 	return rc;
 }
 
@@ -257,6 +399,7 @@ int rundir_complete(struct ub_rundir *rd)
 	}
 done:
 	rd->open = 0;
+	unlock(rd);
 	return 0;
 }
 

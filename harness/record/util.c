@@ -78,6 +78,11 @@ size_t ub_strlcpy(char *dst, const char *src, size_t n)
 
 char *ub_read_file(const char *path, int strip)
 {
+	return ub_read_file_len(path, strip, NULL);
+}
+
+char *ub_read_file_len(const char *path, int strip, size_t *lenp)
+{
 	FILE *f = fopen(path, "re");
 	size_t cap = 4096, len = 0;
 	char *buf;
@@ -109,6 +114,8 @@ char *ub_read_file(const char *path, int strip)
 		while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' ||
 			       buf[len - 1] == ' '))
 			buf[--len] = 0;
+	if (lenp)
+		*lenp = len;
 	return buf;
 }
 

@@ -24,6 +24,8 @@ size_t ub_strlcpy(char *dst, const char *src, size_t n);
  * NULL (errno set) when unreadable.
  */
 char *ub_read_file(const char *path, int strip);
+/* The same, with its length in *LEN (the file may hold NUL bytes). */
+char *ub_read_file_len(const char *path, int strip, size_t *len);
 /* Same for ROOT + PATH (ROOT may be NULL/""/"/": the real system). */
 char *ub_read_rooted(const char *root, const char *path, int strip);
 /* ROOT + PATH into buf (no I/O). */

@@ -92,7 +92,7 @@ int td_caps_probe(struct td_caps *c, const char *kvm_path)
 	return 0;
 }
 
-int td_caps_fake(struct td_caps *c, const char *spec)
+int td_caps_fake(struct td_caps *c, const char *spec, char *why, size_t wn)
 {
 	char *dup = ub_xstrdup(spec), *save = NULL, *tok;
 
@@ -128,8 +128,8 @@ int td_caps_fake(struct td_caps *c, const char *spec)
 		errno = 0;
 		n = strtol(v, &end, 0);
 		if (errno || end == v || *end) {
-			snprintf(td_errbuf, sizeof(td_errbuf),
-				 "UB_TEST_FAKE_KVM: bad value '%s' for %s", v, k);
+			snprintf(why, wn, "UB_TEST_FAKE_KVM: bad value '%s' for %s",
+				 v, k);
 			free(dup);
 			return -1;
 		}
@@ -150,8 +150,7 @@ int td_caps_fake(struct td_caps *c, const char *spec)
 			for (int i = 1; i < 8; i++)
 				c->attrs[i] = n;
 		else {
-			snprintf(td_errbuf, sizeof(td_errbuf),
-				 "UB_TEST_FAKE_KVM: unknown key '%s'", k);
+			snprintf(why, wn, "UB_TEST_FAKE_KVM: unknown key '%s'", k);
 			free(dup);
 			return -1;
 		}
@@ -163,19 +162,6 @@ int td_caps_fake(struct td_caps *c, const char *spec)
 	c->attrs[0] = 0;
 	free(dup);
 	return 0;
-}
-
-const char *td_vm_type_name(unsigned type)
-{
-	switch (type) {
-	case KVM_X86_DEFAULT_VM: return "default";
-	case KVM_X86_SW_PROTECTED_VM: return "sw-protected";
-	case KVM_X86_SEV_VM: return "sev";
-	case KVM_X86_SEV_ES_VM: return "sev-es";
-	case KVM_X86_SNP_VM: return "snp";
-	case KVM_X86_TDX_VM: return "tdx";
-	default: return "unknown";
-	}
 }
 
 int td_vm_type_private(unsigned type)
@@ -221,8 +207,8 @@ static void tdx_missing(const struct td_caps *c, char *buf, size_t n)
 			 "in dmesg)", c->tdx_param);
 }
 
-int td_choose_vm_type(const struct td_caps *c, enum td_vmreq req,
-		      unsigned *type, char *why, size_t n)
+int td_choose_vm_type(const struct td_caps *c, unsigned req, unsigned *type,
+		      char *why, size_t n)
 {
 	char miss[320];
 	const char *fake = c->fake ? " [UB_TEST_FAKE_KVM]" : "";
@@ -233,7 +219,7 @@ int td_choose_vm_type(const struct td_caps *c, enum td_vmreq req,
 	}
 #define OFFERS(t) (c->vm_types & (1L << (t)))
 	switch (req) {
-	case TD_VM_TDX:
+	case UB_VM_TDX:
 		if (OFFERS(KVM_X86_TDX_VM)) {
 			*type = KVM_X86_TDX_VM;
 			snprintf(why, n, "requested; KVM_CAP_VM_TYPES=0x%lx%s",
@@ -244,7 +230,7 @@ int td_choose_vm_type(const struct td_caps *c, enum td_vmreq req,
 		snprintf(why, n, "KVM does not offer VM type 5 (KVM_X86_TDX_VM; "
 			 "KVM_CAP_VM_TYPES=0x%lx): %s%s", c->vm_types, miss, fake);
 		return -1;
-	case TD_VM_SWP:
+	case UB_VM_SW_PROTECTED:
 		if (OFFERS(KVM_X86_SW_PROTECTED_VM)) {
 			*type = KVM_X86_SW_PROTECTED_VM;
 			snprintf(why, n, "requested; KVM_CAP_VM_TYPES=0x%lx%s",
@@ -257,12 +243,11 @@ int td_choose_vm_type(const struct td_caps *c, enum td_vmreq req,
 			 "(EPT/NPT) is off (KVM modules here: %s)%s", c->vm_types,
 			 c->modules[0] ? c->modules : "none found", fake);
 		return -1;
-	case TD_VM_DEFAULT:
+	case UB_VM_DEFAULT:
 		*type = KVM_X86_DEFAULT_VM;
 		snprintf(why, n, "requested%s", fake);
 		return 0;
-	case TD_VM_AUTO:
-	default:
+	default:	/* TD_VM_AUTO */
 		if (OFFERS(KVM_X86_TDX_VM)) {
 			*type = KVM_X86_TDX_VM;
 			snprintf(why, n, "auto: KVM offers TDX (KVM_CAP_VM_TYPES="

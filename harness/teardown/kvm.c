@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "record/schema.h"
 #include "teardown/kvm.h"
 
 void ubk_fail(struct ubk_err *e, const char *step, int err, uint64_t hw_error,
@@ -42,6 +43,37 @@ void ubk_fail(struct ubk_err *e, const char *step, int err, uint64_t hw_error,
 	if (hw_error && (size_t)n < sizeof(e->msg))
 		snprintf(e->msg + n, sizeof(e->msg) - n,
 			 ", hw_error 0x%016llx", (unsigned long long)hw_error);
+}
+
+static const struct {
+	unsigned type;
+	int value;		/* enum ub_vm_type, or -1 */
+	const char *other;	/* the name when value is -1 */
+} vm_types[] = {
+	{ KVM_X86_DEFAULT_VM, UB_VM_DEFAULT, NULL },
+	{ KVM_X86_SW_PROTECTED_VM, UB_VM_SW_PROTECTED, NULL },
+	{ KVM_X86_SEV_VM, -1, "sev" },
+	{ KVM_X86_SEV_ES_VM, -1, "sev-es" },
+	{ KVM_X86_SNP_VM, -1, "snp" },
+	{ KVM_X86_TDX_VM, UB_VM_TDX, NULL },
+};
+
+int ubk_vm_type_value(unsigned type)
+{
+	for (size_t i = 0; i < sizeof(vm_types) / sizeof(vm_types[0]); i++)
+		if (vm_types[i].type == type)
+			return vm_types[i].value;
+	return -1;
+}
+
+const char *ubk_vm_type_name(unsigned type)
+{
+	for (size_t i = 0; i < sizeof(vm_types) / sizeof(vm_types[0]); i++)
+		if (vm_types[i].type == type)
+			return vm_types[i].value >= 0 ?
+				ub_name(UB_ENUM_vm_type, (unsigned)vm_types[i].value) :
+				vm_types[i].other;
+	return "unknown";
 }
 
 int ubk_open(const char *path, struct ubk_err *e)

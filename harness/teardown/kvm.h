@@ -24,6 +24,12 @@ void ubk_fail(struct ubk_err *e, const char *step, int err, uint64_t hw_error,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 int ubk_open(const char *path, struct ubk_err *e);
+
+/* A KVM VM type (KVM_X86_*_VM) by the name results use (record/schema.def
+ * vm_type: tdx, sw-protected, default), else KVM's own (sev, sev-es, snp),
+ * or "unknown"; and its enum ub_vm_type value (-1: not one results have). */
+const char *ubk_vm_type_name(unsigned type);
+int ubk_vm_type_value(unsigned type);
 /* KVM_CHECK_EXTENSION on a /dev/kvm or VM fd: value >= 0, or -errno. */
 long ubk_check(int fd, long cap);
 int ubk_create_vm(int kvm_fd, unsigned long type, struct ubk_err *e);

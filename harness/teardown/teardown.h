@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * teardown.h: the KVM guest-teardown driver (`unmapbench teardown`).
+ * teardown.h: the KVM guest-teardown driver (`unmapbench teardown`, and
+ * the teardown lines of profiles), a driver of record/session.h.
  *
  * One RUN = one combination of VM type x page size x populate method x
  * node x guest size x number of guests x vCPUs x trigger x repeat. A run
@@ -9,10 +10,14 @@
  * one thread per vCPU), reads the mapping counts from KVM's binary stats,
  * then tears every guest down at once by the trigger and times it.
  *
- * Files: teardown.c (command line, profile entry, run loop, output),
- * teardown_caps.c (what KVM offers, VM-type choice, preflight),
- * teardown_guest.c (one guest's life), teardown_perf.c (--perf-record),
- * teardown_summary.c (teardown-summary.txt).
+ * Files, top down:
+ *   driver.c  the driver: the run loop, teardown.csv, the summary
+ *   plan.c    options to runs (an odometer over the lists), preflight
+ *   opts.c    the options table
+ *   caps.c    what KVM offers, which VM type a request gets, memory
+ *   guest.c   the guests of one run: create, populate, tear down
+ *   perf.c    --perf-record
+ *   kvm.c, kvm_tdx.c   the KVM ioctls (kvm.h)
  *
  * Test hooks (unit tests only; every result they influence says so):
  *   UB_TEST_FAKE_KVM="vm_types=0x3,gmem=1,gmem_flags=0x3,attrs=0x8,
@@ -27,53 +32,34 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "record/opts.h"
+#include "record/schema.h"
+#include "record/session.h"
 
-struct ub_csv;
-struct ub_env;
-
-/* VM types as requested (index into td_vmtype_names). */
-enum td_vmreq { TD_VM_AUTO, TD_VM_TDX, TD_VM_SWP, TD_VM_DEFAULT, TD_VM_NREQ };
-enum td_trigger { TD_TRIG_DESTROY, TD_TRIG_CONVERT, TD_TRIG_PUNCH, TD_NTRIG };
-enum td_populate { TD_POP_PREFAULT, TD_POP_GMEM, TD_POP_TOUCH, TD_NPOP };
-enum td_pagesize { TD_PS_4K, TD_PS_2M, TD_NPS };
-
-extern const char *const td_vmreq_names[TD_VM_NREQ];
-extern const char *const td_trigger_names[TD_NTRIG];
-extern const char *const td_populate_names[TD_NPOP];
-extern const char *const td_pagesize_names[TD_NPS];
-
-#define TD_NODE_ANY UINT64_MAX	/* no memory policy */
+#define TD_NODE_ANY	UINT64_MAX	/* no memory policy */
+#define TD_VM_AUTO	0xffU		/* --vm-type auto (else enum ub_vm_type) */
 
 struct td_opts {
-	struct ub_u64_list vmreq;	/* td_vmreq */
+	struct ub_line_opts common;	/* repeat, label, out, dry-run */
+	struct ub_u64_list vmreq;	/* enum ub_vm_type or TD_VM_AUTO */
 	struct ub_u64_list sizes;	/* bytes per guest */
-	struct ub_u64_list size_pct;	/* "P%[:MAX]" items, see teardown.c */
+	struct ub_u64_list size_pct;	/* "P%[:MAX]" items: P << 48 | MAX >> 12 */
 	struct ub_u64_list vms;		/* guests at once */
 	struct ub_u64_list vcpus;
-	struct ub_u64_list triggers;	/* td_trigger */
-	struct ub_u64_list populate;	/* td_populate */
-	struct ub_u64_list pagesize;	/* td_pagesize */
+	struct ub_u64_list triggers;	/* enum ub_trigger */
+	struct ub_u64_list populate;	/* enum ub_populate */
+	struct ub_u64_list pagesize;	/* enum ub_page_size */
 	struct ub_u64_list nodes;	/* node ids or TD_NODE_ANY */
-	uint64_t repeat;
-	const char *out;
-	const char *baseline;		/* run dir or teardown.csv to compare */
-	const char *kvm_path;		/* /dev/kvm */
-	int dry_run;
-	int perf_record;
-	int help;
+	char	*baseline;		/* run dir or teardown.csv to compare */
+	char	*kvm_path;		/* /dev/kvm */
+	int	perf_record;
 };
 
-/* Parse the command line (argv[0] = "teardown"). 0, or 2 after a message
- * naming the option and the offending token (kept in td_errbuf). */
-extern char td_errbuf[1024];
-int  td_parse(struct td_opts *o, int argc, char **argv, const char *where);
-void td_opts_free(struct td_opts *o);
-void td_usage(FILE *f);
+extern const struct ub_optset td_optset;
+void td_opts_init(void *opts);
 
-/* ---- teardown_caps.c ---- */
+/* ---- caps.c ---- */
 
 /* What this host's KVM offers (or what UB_TEST_FAKE_KVM says). */
 struct td_caps {
@@ -94,18 +80,18 @@ struct td_caps {
 };
 
 int td_caps_probe(struct td_caps *c, const char *kvm_path);
-/* Parse a UB_TEST_FAKE_KVM string; 0 or -1 (message in td_errbuf). */
-int td_caps_fake(struct td_caps *c, const char *spec);
+/* Parse a UB_TEST_FAKE_KVM string; 0 or -1 (WHY says what is wrong). */
+int td_caps_fake(struct td_caps *c, const char *spec, char *why, size_t n);
 
 /*
- * Pick the VM type for a request. 0 with *type and the reason, or -1 with
- * the reason naming what is missing (e.g. "KVM does not offer VM type 5
- * (KVM_X86_TDX_VM): kvm_intel is not loaded ...").
+ * Pick the KVM VM type for a request (enum ub_vm_type or TD_VM_AUTO). 0
+ * with *type and the reason, or -1 with the reason naming what is missing
+ * (e.g. "KVM does not offer VM type 5 (KVM_X86_TDX_VM): kvm_intel is not
+ * loaded ...").
  */
-int td_choose_vm_type(const struct td_caps *c, enum td_vmreq req,
-		      unsigned *type, char *why, size_t n);
-const char *td_vm_type_name(unsigned type);	/* "tdx", "sw-protected", ... */
-/* Does the type have private memory (memory attributes)? */
+int td_choose_vm_type(const struct td_caps *c, unsigned req, unsigned *type,
+		      char *why, size_t n);
+/* Does the KVM VM type have private memory (memory attributes)? */
 int td_vm_type_private(unsigned type);
 
 /* Memory the preflight may use (MemAvailable; per-node MemFree). */
@@ -123,15 +109,15 @@ int td_mem_probe(struct td_mem *m);
 int td_preflight(const struct td_mem *m, uint64_t size, uint64_t vms,
 		 uint64_t node, char *why, size_t n);
 
-/* ---- teardown_guest.c ---- */
+/* ---- plan.c ---- */
 
 /* Everything one run needs to know, resolved. */
 struct td_spec {
 	unsigned vm_type;		/* KVM_X86_*_VM */
 	char vm_type_reason[256];
-	enum td_trigger trigger;
-	enum td_populate populate;	/* requested */
-	enum td_pagesize pagesize;
+	unsigned trigger;		/* enum ub_trigger */
+	unsigned populate;		/* enum ub_populate, requested */
+	unsigned pagesize;		/* enum ub_page_size */
 	uint64_t node;
 	uint64_t size;
 	unsigned vms, vcpus;
@@ -142,12 +128,36 @@ struct td_spec {
 	char prefault_why[160];		/* when !can_prefault */
 };
 
+/* One planned run. */
+struct td_plan {
+	struct td_spec spec;
+	uint64_t repeat;
+	char skip[256];			/* non-empty: not runnable, why */
+};
+
+/* A line's runs. */
+struct td_line {
+	const struct td_opts *o;
+	struct td_caps caps;
+	struct td_mem mem;
+	struct td_plan *plans;
+	size_t nplans;
+	double est_s;
+};
+
+/* Options to runs, checked against the host. 0, or 1 (message given). */
+int  td_plan_line(struct td_line *x, const struct td_opts *o, int emulated);
+void td_describe(const struct td_plan *p, char *buf, size_t n);
+void td_list(const struct td_line *x);
+
+/* ---- guest.c ---- */
+
 /* Per guest results. */
 struct td_guest_res {
 	double create_s, populate_s, teardown_s;
 	uint64_t mapped_4k, mapped_2m, mapped_1g;	/* UINT64_MAX unknown */
 	uint64_t mapped_after;		/* 4K-equivalents left after trigger */
-	char populate_used[16];		/* prefault | gmem | touch */
+	unsigned populate_used;		/* enum ub_populate */
 	int mappings;			/* populate created KVM mappings */
 	char note[256];			/* why no mappings, fallback, ... */
 	char status[320];		/* "ok", "failed: STEP: errno ..." */
@@ -163,8 +173,10 @@ struct td_perf;
 int td_run_guests(const struct td_spec *spec, int kvm_fd,
 		  struct td_guest_res *res, struct td_guest_res *agg,
 		  struct td_perf *perf, const char *label);
+/* 4K-equivalent mappings from KVM's pages_4k/2m/1g (UINT64_MAX: unknown). */
+uint64_t td_mapped_4k_equiv(uint64_t m4k, uint64_t m2m, uint64_t m1g);
 
-/* ---- teardown_perf.c ---- */
+/* ---- perf.c ---- */
 struct td_perf {
 	int enabled;			/* --perf-record given */
 	int usable;			/* perf found and worked so far */
@@ -181,16 +193,7 @@ int  td_perf_start(struct td_perf *p);
 /* Stop and write the top kernel symbols to teardown-perf.txt. */
 void td_perf_stop(struct td_perf *p);
 
-/* ---- teardown_summary.c ---- */
-/* Write teardown-summary.txt from the run directory's teardown.csv,
- * comparing with BASELINE (a run directory or a teardown.csv) if given. */
-int td_summary_write(const char *dir, const char *baseline,
-		     const char *kernel, const char *emulation);
-
-#define TD_CSV_COLS \
-	"run_id,repeat,vm_type,vm_type_reason,vm,vms,vcpus,size_bytes," \
-	"page_size,trigger,populate,mappings_populated,mapped_4k,mapped_2m," \
-	"create_s,populate_s,teardown_s,pages,ns_per_page,pages_per_s,status," \
-	"emulation"
+/* ---- driver.c ---- */
+extern const struct ub_driver ub_teardown_driver;
 
 #endif

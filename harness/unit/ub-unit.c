@@ -103,52 +103,89 @@ static int write_json(const char *path)
 static void test_opts(void)
 {
 	struct ub_u64_list l = { 0 };
-	static const char *const names[] = { NULL, "4k", "2m" };
+	static const char *const names[] = { "any", "4k", "2m", NULL };
 	uint64_t v;
 
-	ok(!ub_opt_parse_u64_list("--x", "1,2,4", 0, 0, 100, &l) && l.n == 3 &&
+	ok(!ub_opt_parse_list("--x", "1,2,4", 0, 0, 100, NULL, &l) && l.n == 3 &&
 	   l.v[0] == 1 && l.v[2] == 4, "opts: plain list 1,2,4");
-	ok(!ub_opt_parse_u64_list("--x", "0-3", UB_OPT_RANGE, 0, 100, &l) && l.n == 4 &&
-	   l.v[3] == 3, "opts: range 0-3");
-	ok(!ub_opt_parse_u64_list("--x", "0-10:5", UB_OPT_RANGE, 0, 100, &l) && l.n == 3 &&
-	   l.v[2] == 10, "opts: stepped range 0-10:5");
-	ok(!ub_opt_parse_u64_list("--x", "1K-8K*2", UB_OPT_RANGE | UB_OPT_SIZE, 0,
-				  1 << 20, &l) && l.n == 4 && l.v[0] == 1024 &&
+	ok(!ub_opt_parse_list("--x", "0-3", UB_OPT_RANGE, 0, 100, NULL, &l) &&
+	   l.n == 4 && l.v[3] == 3, "opts: range 0-3");
+	ok(!ub_opt_parse_list("--x", "0-10:5", UB_OPT_RANGE, 0, 100, NULL, &l) &&
+	   l.n == 3 && l.v[2] == 10, "opts: stepped range 0-10:5");
+	ok(!ub_opt_parse_list("--x", "1K-8K*2", UB_OPT_RANGE | UB_OPT_SIZE, 0,
+			      1 << 20, NULL, &l) && l.n == 4 && l.v[0] == 1024 &&
 	   l.v[3] == 8192, "opts: geometric range with suffixes 1K-8K*2");
-	ok(!ub_opt_parse_u64_list("--x", "64M,1G,2k", UB_OPT_SIZE, 0, UINT64_MAX, &l) &&
+	ok(!ub_opt_parse_list("--x", "64M,1G,2k", UB_OPT_SIZE, 0, 0, NULL, &l) &&
 	   l.n == 3 && l.v[0] == 64ULL << 20 && l.v[1] == 1ULL << 30 && l.v[2] == 2048,
 	   "opts: K/M/G sizes");
-	ok(!ub_opt_parse_names("--granule", "4k,2m", 0, names, 3, &l) && l.n == 2 &&
-	   l.v[0] == 1 && l.v[1] == 2, "opts: granule names 4k,2m");
-	ok(!ub_opt_parse_names("--granule", "all", UB_OPT_ALL, names, 3, &l) && l.n == 2,
-	   "opts: 'all' expands to every name");
-	ok(!ub_opt_parse_bool_list("--irq-off", "off,1", &l) && l.n == 2 && l.v[0] == 0 &&
-	   l.v[1] == 1, "opts: boolean list off,1");
-	ok(!ub_opt_parse_ms("--max-wall", "2m", &v) && v == 120000, "opts: duration 2m");
+	ok(!ub_opt_parse_list("--x", "0x10,010", 0, 0, 100, NULL, &l) && l.n == 2 &&
+	   l.v[0] == 16 && l.v[1] == 10, "opts: 0x is hex, a leading 0 is decimal");
+	ok(!ub_opt_parse_names("--granule", "4k,2m", 0, UB_ENUM_NONE, names, 1,
+			       NULL, &l) && l.n == 2 && l.v[0] == 1 && l.v[1] == 2,
+	   "opts: granule names 4k,2m");
+	ok(!ub_opt_parse_names("--granule", "all", UB_OPT_ALL, UB_ENUM_NONE, names, 1,
+			       NULL, &l) && l.n == 2,
+	   "opts: 'all' expands to every name (not the skipped one)");
+	ok(!ub_opt_parse_names("--cache", "cold,hot", 0, UB_ENUM_cache, NULL, 0,
+			       NULL, &l) && l.n == 2 && l.v[0] == UB_CACHE_COLD &&
+	   l.v[1] == UB_CACHE_HOT, "opts: names of a schema enum give its C values");
+	ok(!ub_opt_parse_dur("--max-wall", "2m", "s", &v) && v == 120000000000ULL,
+	   "opts: duration 2m");
+	ok(!ub_opt_parse_dur("--max-irqoff", "100us", "ns", &v) && v == 100000,
+	   "opts: duration 100us");
+	ok(!ub_opt_parse_dur("--max-wall", "30", "s", &v) && v == 30000000000ULL,
+	   "opts: a bare duration is in the option's unit");
 
 #define BAD(call, tok, desc) \
 	ok((call) && strstr(ub_opt_errbuf, tok), "opts: %s is an error naming %s", desc, tok)
-	BAD(ub_opt_parse_u64_list("--pages", "64,12x", UB_OPT_SIZE, 1, 100, &l), "'12x'",
-	    "bad number 12x");
-	BAD(ub_opt_parse_u64_list("--pages", "1,,2", 0, 1, 100, &l), "'1,,2'", "empty item");
-	BAD(ub_opt_parse_u64_list("--pages", "5-3", UB_OPT_RANGE, 0, 100, &l), "'5-3'",
-	    "reversed range");
-	BAD(ub_opt_parse_u64_list("--pages", "3-", UB_OPT_RANGE, 0, 100, &l), "'3-'",
-	    "open range");
-	BAD(ub_opt_parse_u64_list("--threads", "1,65", 0, 1, 64, &l), "'65'",
+	BAD(ub_opt_parse_list("--pages", "64,12x", UB_OPT_SIZE, 1, 100, NULL, &l),
+	    "'12x'", "bad number 12x");
+	BAD(ub_opt_parse_list("--pages", "1,,2", 0, 1, 100, NULL, &l), "'1,,2'",
+	    "empty item");
+	BAD(ub_opt_parse_list("--pages", "1,2,", 0, 1, 100, NULL, &l),
+	    "trailing comma", "a trailing comma");
+	BAD(ub_opt_parse_names("--trigger", "", 0, UB_ENUM_trigger, NULL, 0, NULL,
+			       &l), "empty value", "an empty name list");
+	BAD(ub_opt_parse_list("--pages", "5-3", UB_OPT_RANGE, 0, 100, NULL, &l),
+	    "'5-3'", "reversed range");
+	BAD(ub_opt_parse_list("--pages", "3-", UB_OPT_RANGE, 0, 100, NULL, &l),
+	    "'3-'", "open range");
+	BAD(ub_opt_parse_list("--threads", "1,65", 0, 1, 64, NULL, &l), "'65'",
 	    "out-of-range value");
-	BAD(ub_opt_parse_u64_list("--pages", "4k", 0, 1, 1 << 20, &l), "'4k'",
+	BAD(ub_opt_parse_list("--pages", "4k", 0, 1, 1 << 20, NULL, &l), "'4k'",
 	    "suffix where none is allowed");
-	BAD(ub_opt_parse_u64_list("--pages", "1-4*1", UB_OPT_RANGE, 1, 100, &l), "'1-4*1'",
-	    "geometric factor 1");
-	BAD(ub_opt_parse_names("--granule", "4k,1g", 0, names, 3, &l), "'1g'",
-	    "unknown name");
+	BAD(ub_opt_parse_list("--pages", "1-4*1", UB_OPT_RANGE, 1, 100, NULL, &l),
+	    "'1-4*1'", "geometric factor 1");
+	BAD(ub_opt_parse_names("--granule", "4k,1g", 0, UB_ENUM_NONE, names, 1, NULL,
+			       &l), "'1g'", "unknown name");
+	BAD(ub_opt_parse_names("--granule", "any", 0, UB_ENUM_NONE, names, 1, NULL,
+			       &l), "'any'", "a skipped name");
 	BAD(ub_opt_parse_size("--size", "12Q", 4096, &v), "'12Q'", "bad size");
-	BAD(ub_opt_parse_ms("--max-wall", "soon", &v), "'soon'", "bad duration");
-	BAD(ub_opt_parse_u64_list("--pages", "-1", UB_OPT_RANGE, 0, 100, &l), "'-1'",
+	BAD(ub_opt_parse_dur("--max-wall", "soon", "s", &v), "'soon'", "bad duration");
+	BAD(ub_opt_parse_list("--pages", "-1", UB_OPT_RANGE, 0, 100, NULL, &l), "'-1'",
 	    "negative number");
+	BAD(ub_opt_parse_list("--seed", "99999999999999999999", 0, 0, 0, NULL, &l),
+	    "'99999999999999999999'", "a number beyond 64 bits");
+	BAD(ub_opt_parse_u64("--size", "0", UB_OPT_SIZE, 4096, 0, &v),
+	    "below the minimum 4K", "a size below the minimum (no maximum shown)");
 #undef BAD
+	ok(ub_opt_parse_u64("--size", "0", UB_OPT_SIZE, 4096, UINT64_MAX / 2, &v) &&
+	   strstr(ub_opt_errbuf, "below the minimum 4K") &&
+	   !strstr(ub_opt_errbuf, "922337"),
+	   "opts: a range message never writes 2^63-1 (%s)", ub_opt_errbuf);
+	ok(ub_opt_parse_u64("--size", "2T", UB_OPT_SIZE, 4096, 1ULL << 40, &v) &&
+	   strstr(ub_opt_errbuf, "out of range 4K-1T"),
+	   "opts: a range message writes limits as sizes (%s)", ub_opt_errbuf);
 	ub_u64_list_free(&l);
+}
+
+static int micro_parse(int argc, char **argv, struct micro_opts *o,
+		       const char *where)
+{
+	memset(o, 0, sizeof(*o));
+	o->common.repeat = 1;
+	micro_opts_init(o);
+	return ub_opts_parse(&micro_optset, argc, argv, o, where, 0);
 }
 
 static void test_micro_parse(void)
@@ -161,26 +198,41 @@ static void test_micro_parse(void)
 	char *bad2[] = { "micro", "--frobnicate", "1", NULL };
 	char *bad3[] = { "micro", "--cpus", "0-1/x", NULL };
 	char *bad4[] = { "micro", "--threads", "1,lots", NULL };
+	char *bad5[] = { "micro", "--frobnicate", NULL };
+	char *bad6[] = { "micro", "--size", "4M", "--pages", "64", NULL };
+	char *bad7[] = { "micro", "--out", "x", NULL };
 
-	micro_opts_init(&o);
-	ok(micro_parse(14, good, &o, 0) == 0 && o.pages.n == 2 && o.granule.n == 2 &&
-	   o.threads.n == 3 && o.threads.v[1] == UB_THREADS_HALF && o.irq_off.n == 2 &&
-	   o.variants.n == 2 && o.max_irqoff_ns == 100000,
+	ok(micro_parse(14, good, &o, NULL) == 0 && o.pages.n == 2 &&
+	   o.granule.n == 2 && o.threads.n == 3 && o.threads.v[1] == UB_THREADS_HALF &&
+	   o.irq_off.n == 2 && o.variants.n == 2 && o.max_irqoff_ns == 100000,
 	   "micro: every list option parses");
-	micro_opts_free(&o);
-	micro_opts_init(&o);
-	ub_opt_where = "prof:7";
-	ok(micro_parse(3, bad1, &o, 0) == 2 && strstr(ub_opt_errbuf, "prof:7: ") &&
+	ub_opts_free(&micro_optset, &o);
+	ok(micro_parse(3, bad1, &o, "prof:7") == 2 && strstr(ub_opt_errbuf, "prof:7: ") &&
 	   strstr(ub_opt_errbuf, "'lukewarm'"),
 	   "micro: bad --cache value names file:line and 'lukewarm'");
-	ok(micro_parse(3, bad2, &o, 0) == 2 && strstr(ub_opt_errbuf, "'--frobnicate'"),
-	   "micro: unknown key is named");
-	ok(micro_parse(3, bad3, &o, 0) == 2 && strstr(ub_opt_errbuf, "'x'"),
+	ub_opts_free(&micro_optset, &o);
+	ok(micro_parse(3, bad2, &o, NULL) == 2 &&
+	   strstr(ub_opt_errbuf, "unknown option --frobnicate (see unmapbench micro "
+		  "--help)"), "micro: unknown key is named");
+	ub_opts_free(&micro_optset, &o);
+	ok(micro_parse(3, bad3, &o, NULL) == 2 && strstr(ub_opt_errbuf, "'0-1/x'"),
 	   "micro: bad CPU set is named");
-	ok(micro_parse(3, bad4, &o, 0) == 2 && strstr(ub_opt_errbuf, "'lots'"),
+	ub_opts_free(&micro_optset, &o);
+	ok(micro_parse(3, bad4, &o, NULL) == 2 && strstr(ub_opt_errbuf, "'lots'"),
 	   "micro: bad thread count is named");
-	ub_opt_where = NULL;
-	micro_opts_free(&o);
+	ub_opts_free(&micro_optset, &o);
+	ok(micro_parse(2, bad5, &o, NULL) == 2 && strstr(ub_opt_errbuf, "unknown option") &&
+	   !strstr(ub_opt_errbuf, "needs a value") && !strstr(ub_opt_errbuf, "missing"),
+	   "micro: an unknown last option is unknown, not missing its value");
+	ub_opts_free(&micro_optset, &o);
+	ok(micro_parse(5, bad6, &o, NULL) == 2 && strstr(ub_opt_errbuf, "--size and "
+							  "--pages cannot be combined"),
+	   "micro: --size with --pages is refused");
+	ub_opts_free(&micro_optset, &o);
+	ok(micro_parse(3, bad7, &o, "prof:2") == 2 &&
+	   strstr(ub_opt_errbuf, "--out is a command-line option"),
+	   "micro: a command-line-only option is refused in a profile line");
+	ub_opts_free(&micro_optset, &o);
 }
 
 static void test_profile(void)

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sweep.h: the cartesian product of a command's option lists, walked as
+ * an odometer over a table of dimensions instead of one nested loop per
+ * list. A dimension's count may depend on the values the earlier ones
+ * hold (e.g. the CPU sets of a node and a thread count), and a value may
+ * be skipped with everything under it (e.g. a granule no selected
+ * variant runs at).
+ */
+#ifndef UB_SWEEP_H
+#define UB_SWEEP_H
+
+#include <stddef.h>
+
+#define UB_SWEEP_MAX	24		/* dimensions */
+
+struct ub_dim {
+	const char *name;
+	/* Values of this dimension under the earlier ones' current values. */
+	size_t	(*count)(void *ctx, size_t arg);
+	/* Take value I: 0, 1 = skip it (and all under it), -1 = error. */
+	int	(*set)(void *ctx, size_t arg, size_t i);
+	size_t	arg;			/* passed to both (e.g. which list) */
+};
+
+/*
+ * Every combination of DIMS[0..N-1], the last varying fastest, calling
+ * EMIT(CTX) for each (0 to go on, -1 to stop). 0, or -1 when a set() or
+ * EMIT failed.
+ */
+int ub_sweep(const struct ub_dim *dims, size_t n, void *ctx,
+	     int (*emit)(void *ctx));
+
+#endif
