@@ -5,7 +5,7 @@
  *
  *   --json                 plot/schema.json (plot/ loads it)
  *   --markdown             the sections of results/README.md, each between
- *                          <!-- schema:NAME --> and <!-- /schema -->
+ *                          lines <!-- schema:NAME --> and <!-- /schema -->
  *   --markdown --into F    rewrite those sections of F in place
  *   --markdown --check F   exit 1 naming each section of F that differs
  */
@@ -84,18 +84,27 @@ static void all_sections(FILE *f)
 	}
 }
 
+/* The first NEEDLE at or after P that starts a line of TEXT, or NULL. */
+static const char *line_start(const char *text, const char *p,
+			      const char *needle)
+{
+	while ((p = strstr(p, needle)) && p != text && p[-1] != '\n')
+		p++;
+	return p;
+}
+
 /*
  * FILE's text with every section replaced by the definition's (into OUT);
  * the number of sections that differed, or -1 after a message. Every
  * table of the definition must have its section.
  */
-static int splice(const char *path, const char *text, FILE *out)
+static int splice(const char *path, const char *text, FILE *out, int say)
 {
 	const char *p = text;
 	int differ = 0, seen[UB_TABLE_NR] = { 0 };
 
 	while (*p) {
-		const char *b = strstr(p, BEGIN), *name, *nl, *e;
+		const char *b = line_start(text, p, BEGIN), *name, *nl, *e;
 		char key[64];
 		char *want;
 
@@ -105,7 +114,7 @@ static int splice(const char *path, const char *text, FILE *out)
 		}
 		name = b + strlen(BEGIN);
 		nl = strchr(name, '\n');
-		e = nl ? strstr(nl, END) : NULL;
+		e = nl ? line_start(text, nl + 1, END) : NULL;
 		if (!nl || !e || sscanf(name, "%63[^ ] -->", key) != 1 ||
 		    !(want = section(key)))
 			return ub_err("%s: a bad %s...%s block", path, BEGIN, END), -1;
@@ -113,8 +122,9 @@ static int splice(const char *path, const char *text, FILE *out)
 			seen[t] |= !strcmp(key, ub_tables[t].file);
 		if ((size_t)(e - (nl + 1)) != strlen(want) ||
 		    strncmp(nl + 1, want, strlen(want))) {
-			ub_info("%s: section %s differs from the schema definition",
-				path, key);
+			if (say)
+				ub_info("%s: section %s differs from the schema "
+					"definition", path, key);
 			differ++;
 		}
 		fwrite(p, 1, (size_t)(nl + 1 - p), out);
@@ -141,7 +151,7 @@ static int readme(const char *path, int write)
 	if (!text)
 		return ub_err("%s: %s", path, strerror(errno)), 2;
 	f = open_memstream(&buf, &len);
-	differ = splice(path, text, f);
+	differ = splice(path, text, f, !write);
 	fclose(f);
 	free(text);
 	if (differ < 0 || !write) {

@@ -13,36 +13,39 @@
 static int check_cpus(const struct ub_opt *o, const char *s, void *dst)
 {
 	const char *p = s;
+	int rc = 0;
 
 	(void)o;
 	(void)dst;
-	if (strcmp(s, "auto")) {
-		if (!*s)
-			return ub_opt_fail("--cpus: empty value");
-		for (;;) {
-			const char *e = strchr(p, '/');
-			char *set = ub_xstrdup(p);
-			int *v = NULL, n;
+	if (!strcmp(s, "auto"))
+		return 0;
+	if (!*s)
+		return ub_opt_fail("--cpus: empty value");
+	while (!rc) {
+		const char *e = strchr(p, '/');
+		char *set = ub_xstrdup(p);
+		struct ub_str_list items = { 0 };
+		int *v = NULL, n;
 
-			if (e)
-				set[e - p] = 0;
-			n = *set && set[0] != ',' && !strstr(set, ",,") &&
-				set[strlen(set) - 1] != ',' ? ub_cpulist_parse(set, &v) : -1;
-			if (n <= 0) {
-				ub_opt_fail("--cpus: %s in '%s': expected 'auto' or "
-					    "CPU lists like 0-3,8 separated by '/'",
-					    *set ? "bad CPU set" : "empty CPU set", s);
-				free(set);
-				return -1;
-			}
-			free(v);
-			free(set);
-			if (!e)
-				break;
-			p = e + 1;
-		}
+		if (e)
+			set[e - p] = 0;
+		if (!*set)
+			rc = ub_opt_fail("--cpus: empty CPU set in '%s'", s);
+		else if (!ub_opt_split("--cpus", set, &items) &&
+			 (n = ub_cpulist_parse(set, &v)) <= 0)
+			rc = ub_opt_fail("--cpus: bad CPU set '%s' in '%s': expected "
+					 "'auto' or CPU lists like 0-3,8 separated "
+					 "by '/'", set, s);
+		else if (!items.n)
+			rc = -1;	/* ub_opt_split said why */
+		free(v);
+		free(set);
+		ub_str_list_free(&items);
+		if (!e)
+			break;
+		p = e + 1;
 	}
-	return 0;
+	return rc;
 }
 
 static const char *const scale_names[] = { "off", "auto", NULL };

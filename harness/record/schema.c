@@ -5,6 +5,7 @@
  * (`unmapbench schema --json`) and the column sections of
  * results/README.md (`unmapbench schema --markdown`).
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "record/json.h"
@@ -243,8 +244,6 @@ static void md_values(FILE *f, int en)
 
 static void md_unit(FILE *f, const char *unit)
 {
-	if (!unit)
-		return;
 	if (!strcmp(unit, "@unit"))
 		fputs("the row's `unit`", f);
 	else if (!strcmp(unit, "@timer"))
@@ -255,7 +254,7 @@ static void md_unit(FILE *f, const char *unit)
 
 static void md_table(FILE *f, const struct ub_table_desc *d)
 {
-	fprintf(f, "`%s`: %s.\n\n", d->file, d->row);
+	fprintf(f, "%c%s.\n\n", toupper((unsigned char)d->row[0]), d->row + 1);
 	fputs("| column | type | unit | meaning |\n| --- | --- | --- | --- |\n", f);
 	for (size_t i = 0; i < d->ncols; i++) {
 		const struct ub_col_desc *c = &d->cols[i];

@@ -279,38 +279,45 @@ static int run(struct ub_session *s, void *state, void *plan)
 /*
  * teardown-summary.txt: plot/teardown.py --summary writes it (one
  * implementation of the statistics). Where python3 or plot/ is missing
- * (the testbed guest), it is not written and one line says so; the
- * host's report writes it from teardown.csv.
+ * (the testbed guest) it is not written; the host's report writes it.
  */
-static void summary(const struct td_state *st)
+int td_summary(const char *dir, const char *baseline, char *why, size_t n)
 {
-	const char *args[5] = { "--summary", rundir_path(&st->s->rd), NULL };
-	char script[4200], why[600];
+	const char *args[5] = { "--summary", dir, NULL };
+	char script[4200];
 
-	if (st->baseline) {
+	if (baseline) {
 		args[2] = "--baseline";
-		args[3] = st->baseline;
+		args[3] = baseline;
 	}
 	if (ub_plot_script("teardown.py", script, sizeof(script))) {
-		ub_info("teardown-summary.txt not written: %s not found; the host's "
-			"report writes it", script);
-		return;
+		snprintf(why, n, "%.200s not found", script);
+		return -1;
 	}
-	if (ub_plot_run(script, args, why, sizeof(why)))
-		ub_info("teardown-summary.txt not written: %s; the host's report "
-			"writes it", why);
+	if (ub_plot_run(script, args, why, n))
+		return -1;
+	snprintf(script, sizeof(script), "%s/teardown-summary.txt", dir);
+	if (access(script, F_OK)) {
+		snprintf(why, n, "plot/teardown.py --summary exited 0 but wrote no "
+			 "teardown-summary.txt (a plot/ without --summary?)");
+		return -1;
+	}
+	return 0;
 }
 
 static int close_files(struct ub_session *s, void *state)
 {
 	struct td_state *st = state;
+	char why[600];
 	int rc;
 
 	(void)s;
 	rc = ub_table_close(st->csv);
 	st->csv = NULL;
-	if (!rc)
-		summary(st);
+	/* A summary that cannot be written leaves the run complete. */
+	if (!rc && td_summary(rundir_path(&st->s->rd), st->baseline, why, sizeof(why)))
+		ub_info("teardown-summary.txt not written: %s; the host's report "
+			"writes it", why);
 	return rc;
 }
 

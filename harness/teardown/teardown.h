@@ -195,5 +195,8 @@ void td_perf_stop(struct td_perf *p);
 
 /* ---- driver.c ---- */
 extern const struct ub_driver ub_teardown_driver;
+/* python3 plot/teardown.py --summary DIR [--baseline BASELINE]: 0, or -1
+ * with WHY ("python3 not found", "... not found", "... exited N: ..."). */
+int td_summary(const char *dir, const char *baseline, char *why, size_t n);
 
 #endif

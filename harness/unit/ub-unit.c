@@ -16,14 +16,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "module/micro.h"
+#include "profile.h"
 #include "record/csv.h"
 #include "record/json.h"
 #include "record/log.h"
-#include "module/micro.h"
 #include "record/opts.h"
-#include "profile.h"
 #include "record/rundir.h"
+#include "record/sweep.h"
+#include "record/table.h"
 #include "record/util.h"
+#include "teardown/teardown.h"
 
 static int n_fail;
 
@@ -437,6 +440,245 @@ static void test_writers(void)
 	free(buf);
 }
 
+
+/* Default names made unique; a stale partial never blocks a run. */
+static void test_rundir_names(void)
+{
+	char tmpl[] = "/tmp/ub-unit-names-XXXXXX", p[PATH_MAX], q[PATH_MAX + 64];
+	char *base = mkdtemp(tmpl), *s;
+	struct ub_rundir rd, rd2;
+	struct stat st;
+	int suffixed = 0;
+
+	if (!base) {
+		ok(0, "rundir names: mkdtemp");
+		return;
+	}
+	setenv("UB_RESULTS_DIR", base, 1);
+	/* The default name taken: the run gets NAME-2 (retried if the second
+	 * turned meanwhile, which gives a fresh name instead). */
+	for (int tries = 0; tries < 3 && !suffixed; tries++) {
+		rundir_default_path(p, sizeof(p), NULL, NULL);
+		mkdir(p, 0755);
+		if (rundir_open(&rd, NULL, NULL))
+			break;
+		snprintf(q, sizeof(q), "%s-2", p);
+		suffixed = !strcmp(rd.final, q);
+		rundir_complete(&rd);
+	}
+	ok(suffixed, "rundir: a taken default name gets the suffix -2 (%s)", rd.final);
+	unsetenv("UB_RESULTS_DIR");
+
+	/* A stale partial (no process holds it) of an explicit --out. */
+	snprintf(p, sizeof(p), "%s/.stale.partial", base);
+	mkdir(p, 0755);
+	snprintf(q, sizeof(q), "%s/status", p);
+	s = ub_xasprintf("echo running > '%s'", q);
+	if (system(s))
+		printf("# could not write %s\n", q);
+	free(s);
+	snprintf(q, sizeof(q), "%s/stale", base);
+	ok(!rundir_create(&rd, q) && strstr(rd.partial, ".stale.partial-2"),
+	   "rundir: a stale .NAME.partial does not block --out NAME (%s)", rd.partial);
+	ok(!rundir_complete(&rd) && stat(q, &st) == 0,
+	   "rundir: ... and the run completes under NAME");
+	snprintf(q, sizeof(q), "%s/status", p);
+	s = ub_read_file(q, 1);
+	ok(s && !strcmp(s, "running"), "rundir: ... the stale one is left as it was");
+	free(s);
+
+	/* A live partial (this process holds it) still refuses. */
+	snprintf(q, sizeof(q), "%s/live", base);
+	ok(!rundir_create(&rd, q) && rundir_create(&rd2, q) && errno == EEXIST,
+	   "rundir: a live .NAME.partial refuses a second run of NAME");
+	rundir_fail(&rd, "failed: test");
+	ok(!rundir_create(&rd2, q) && strstr(rd2.partial, ".live.partial-2"),
+	   "rundir: once its process let go, it is stale");
+	rundir_fail(&rd2, "failed: test");
+	snprintf(p, sizeof(p), "rm -rf '%s'", base);
+	if (system(p))
+		printf("# could not remove %s\n", base);
+}
+
+/* A counters.csv row through the row object; SKIP leaves a cell out,
+ * TWICE sets one twice. Returns ub_row_end()'s verdict. */
+static int counters_row(struct ub_table *t, int skip, int twice)
+{
+	if (skip != COUNTERS_run_id)
+		ub_cell_int(t, COUNTERS_run_id, 1);
+	if (skip != COUNTERS_cpu)
+		ub_cell_int(t, COUNTERS_cpu, 0);
+	if (skip != COUNTERS_counter)
+		ub_cell_str(t, COUNTERS_counter, "cycles");
+	if (skip != COUNTERS_value)
+		ub_cell_uint(t, COUNTERS_value, 42);
+	if (twice)
+		ub_cell_uint(t, COUNTERS_value, 43);
+	if (skip != COUNTERS_note)
+		ub_cell_str(t, COUNTERS_note, "");
+	return ub_row_end(t);
+}
+
+static void test_table(void)
+{
+	char tmpl[] = "/tmp/ub-unit-table-XXXXXX", p[PATH_MAX + 32], *s;
+	char *dir = mkdtemp(tmpl);
+	struct ub_table *t;
+
+	if (!dir) {
+		ok(0, "table: mkdtemp");
+		return;
+	}
+	t = ub_table_open(dir, UB_TABLE_COUNTERS, 0);
+	ok(t && !counters_row(t, -1, 0), "table: a complete row is written");
+	ok(counters_row(t, COUNTERS_note, 0) == -1 &&
+	   strstr(ub_table_error(t), "column 'note': not set"),
+	   "table: a row with a cell missing is refused");
+	ok(!counters_row(t, -1, 0) && ub_table_flush(t) == -1,
+	   "table: a refused row makes the table's files fail (flush)");
+	ub_table_close(t);
+	t = ub_table_open(dir, UB_TABLE_COUNTERS, 0);
+	ok(counters_row(t, -1, 1) == -1, "table: a cell set twice refuses the row");
+	ub_table_close(t);
+	t = ub_table_open(dir, UB_TABLE_COUNTERS, 0);
+	ub_cell_special(t, COUNTERS_value, "unavailable");
+	ub_cell_int(t, COUNTERS_run_id, 1);
+	ub_cell_int(t, COUNTERS_cpu, 0);
+	ub_cell_str(t, COUNTERS_counter, "cycles");
+	ub_cell_str(t, COUNTERS_note, "why");
+	ok(!ub_row_end(t), "table: the column's special literal is taken");
+	ok(!ub_table_close(t), "table: close is clean after good rows");
+	snprintf(p, sizeof(p), "%s/counters.csv", dir);
+	s = ub_read_file(p, 0);
+	ok(s && !strcmp(s, "run_id,cpu,counter,value,note\n1,0,cycles,unavailable,why\n"),
+	   "table: header from the schema, cells in column order");
+	free(s);
+
+	t = ub_table_open(dir, UB_TABLE_RUNS, 0);
+	ub_cell_enum(t, RUNS_timer, 7);
+	ok(ub_row_end(t) == -1 && strstr(ub_table_error(t), "value 7 is not one "
+					    "of timer"), "table: an enum value outside "
+	   "its list is refused");
+	ub_table_close(t);
+	t = ub_table_open(dir, UB_TABLE_RUNS, 0);
+	ub_cell_enum(t, RUNS_backend, UB_BACKEND_AUTO);
+	ok(ub_row_end(t) == -1 && strstr(ub_table_error(t), "not one of backend"),
+	   "table: a SUBSET refuses its excluded value (backend auto)");
+	ub_table_close(t);
+	t = ub_table_open(dir, UB_TABLE_RUNS, 0);
+	ub_cell_int(t, RUNS_seed, -1);
+	ok(ub_row_end(t) == -1 && strstr(ub_table_error(t), "'seed': -1 is not a "
+					    "uint"), "table: a negative number in "
+	   "a uint column is refused");
+	ub_table_close(t);
+	t = ub_table_open(dir, UB_TABLE_RUNS, 0);
+	ub_cell_num(t, RUNS_elapsed_ns, NAN, 0);
+	ok(ub_row_end(t) == -1 && strstr(ub_table_error(t), "empty, but"),
+	   "table: an empty cell where the schema wants a value is refused");
+	ub_table_close(t);
+	t = ub_table_open(dir, UB_TABLE_RUNS, 0);
+	ub_cell_str(t, MICRO_variant, "x");
+	ok(ub_row_end(t) == -1 && strstr(ub_table_error(t), "not one of runs.csv"),
+	   "table: another table's column is refused");
+	ub_table_close(t);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	if (system(p))
+		printf("# could not remove %s\n", dir);
+}
+
+/* The sweep: a 2 x (1 or 3) x 2 odometer with a dependent count and a skip. */
+struct sw {
+	int a, b, c, n;
+	char seen[64][8];
+};
+
+static size_t sw_count(void *ctx, size_t d)
+{
+	struct sw *w = ctx;
+
+	return d == 1 ? (w->a ? 3 : 1) : 2;	/* B depends on A */
+}
+
+static int sw_set(void *ctx, size_t d, size_t i)
+{
+	struct sw *w = ctx;
+
+	if (d == 0)
+		w->a = (int)i;
+	else if (d == 1)
+		w->b = (int)i;
+	else
+		w->c = (int)i;
+	return d == 1 && w->a && i == 1;	/* skip a=1, b=1 and all under it */
+}
+
+static int sw_emit(void *ctx)
+{
+	struct sw *w = ctx;
+
+	snprintf(w->seen[w->n++], 8, "%d%d%d", w->a, w->b, w->c);
+	return 0;
+}
+
+static void test_sweep(void)
+{
+	static const struct ub_dim dims[] = {
+		{ "a", sw_count, sw_set, 0 }, { "b", sw_count, sw_set, 1 },
+		{ "c", sw_count, sw_set, 2 },
+	};
+	static const char *const want[] = { "000", "001", "100", "101", "120", "121" };
+	struct sw w = { 0 };
+	int same = 1, rc = ub_sweep(dims, 3, &w, sw_emit);
+
+	ok(!rc && w.n == 6, "sweep: every combination once, the skipped one left "
+	   "out (%d)", w.n);
+	for (int i = 0; i < 6 && i < w.n; i++)
+		same &= !strcmp(w.seen[i], want[i]);
+	ok(same, "sweep: the last dimension varies fastest");
+}
+
+/* python3 plot/teardown.py --summary through a stand-in plot/. */
+static void test_summary(void)
+{
+	char tmpl[] = "/tmp/ub-unit-plot-XXXXXX", p[PATH_MAX + 64], why[600];
+	char *dir = mkdtemp(tmpl), *s;
+	const char *path = getenv("PATH");
+	char *saved_path = ub_xstrdup(path ? path : "");
+	FILE *f;
+
+	if (!dir) {
+		ok(0, "summary: mkdtemp");
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/teardown.py", dir);
+	f = fopen(p, "w");
+	fprintf(f, "import sys\nopen(%s + '/argv', 'w').write(' '.join(sys.argv[1:]))\n"
+		"sys.exit('teardown.py: error: cannot summarize')\n", "sys.argv[2]");
+	fclose(f);
+	setenv("UB_PLOT_DIR", dir, 1);
+	ok(td_summary(dir, "/base/teardown.csv", why, sizeof(why)) &&
+	   strstr(why, "exited 1: teardown.py: error: cannot summarize"),
+	   "summary: the script's failure is reported in one line (%s)", why);
+	snprintf(p, sizeof(p), "%s/argv", dir);
+	s = ub_read_file(p, 1);
+	snprintf(p, sizeof(p), "--summary %s --baseline /base/teardown.csv", dir);
+	ok(s && !strcmp(s, p), "summary: the command is --summary RUN_DIR "
+	   "--baseline PATH (%s)", s);
+	free(s);
+	setenv("PATH", "/nonexistent", 1);
+	ok(td_summary(dir, NULL, why, sizeof(why)) && !strcmp(why, "python3 not found"),
+	   "summary: no python3 is said so (%s)", why);
+	setenv("PATH", saved_path, 1);
+	setenv("UB_PLOT_DIR", "/nonexistent-plot", 1);
+	ok(td_summary(dir, NULL, why, sizeof(why)) && strstr(why, "teardown.py not found"),
+	   "summary: a missing plot/ is said so (%s)", why);
+	unsetenv("UB_PLOT_DIR");
+	free(saved_path);
+	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
+	if (system(p))
+		printf("# could not remove %s\n", dir);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "write-csv"))
@@ -455,6 +697,10 @@ int main(int argc, char **argv)
 	test_micro_parse();
 	test_profile();
 	test_rundir();
+	test_rundir_names();
 	test_writers();
+	test_table();
+	test_sweep();
+	test_summary();
 	return n_fail ? 1 : 0;
 }
