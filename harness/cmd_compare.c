@@ -56,11 +56,11 @@ int cmd_compare(int argc, char **argv)
 	struct compare_opts o = { 0 };
 	char script[PATH_MAX + 64];
 	char **args;
-	int rc = ub_opts_parse(&compare_optset, argc, argv, &o, NULL, 1);
+	int rc = ub_opts_command(&compare_optset, argc, argv, &o);
 
-	ub_opts_free(&compare_optset, &o);
-	if (rc)
-		return rc == UB_OPTS_HELP ? 0 : rc;
+	if (rc >= 0)
+		return rc;
+	ub_opts_free(&compare_optset, &o);	/* plot/compare.py reads them */
 	if (ub_plot_script("compare.py", script, sizeof(script))) {
 		ub_err("compare: cannot find %s; set UB_PLOT_DIR to the suite's "
 		       "plot/ directory", script);

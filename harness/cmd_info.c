@@ -230,17 +230,16 @@ int cmd_info(int argc, char **argv)
 	struct ub_modstatus mi;
 	struct kvm_caps k;
 	struct ub_env e;
-	int rc = ub_opts_parse(&info_optset, argc, argv, &o, NULL, 1);
+	int rc = ub_opts_command(&info_optset, argc, argv, &o);
 
-	if (rc) {
-		ub_opts_free(&info_optset, &o);
-		return rc == UB_OPTS_HELP ? 0 : rc;
-	}
+	if (rc >= 0)
+		return rc;
 	env_capture(&e, o.root);
 	if (!o.root) {
 		ubdev_probe(&mi);
 		kvm_probe(&k);
 	}
+	rc = 0;
 	if (o.json)
 		rc = info_json(&e, o.root ? NULL : &mi, &k);
 	else

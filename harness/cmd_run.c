@@ -114,12 +114,10 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct ub_profile prof;
-	int rc = ub_opts_parse(&run_optset, argc, argv, &o, NULL, 1);
+	int rc = ub_opts_command(&run_optset, argc, argv, &o);
 
-	if (rc) {
-		ub_opts_free(&run_optset, &o);
-		return rc == UB_OPTS_HELP ? 0 : rc;
-	}
+	if (rc >= 0)
+		return rc;
 	if (profile_load(o.profile.v[0], &prof)) {
 		ub_opts_free(&run_optset, &o);
 		return 2;

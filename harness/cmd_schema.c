@@ -42,6 +42,19 @@ static const struct ub_opt schema_opts_table[] = {
 };
 #undef O
 
+/* One document; --into and --check only for the markdown one. */
+static int check(const void *dst)
+{
+	const struct schema_opts *o = dst;
+
+	if (!o->json && !o->markdown)
+		return ub_opt_fail("schema: --json or --markdown (see unmapbench "
+				   "schema --help)");
+	if (o->json && (o->into || o->check))
+		return ub_opt_fail("--into and --check go with --markdown");
+	return 0;
+}
+
 const struct ub_optset schema_optset = {
 	.cmd = "schema",
 	.synopsis = "--json | --markdown [--into FILE | --check FILE]",
@@ -50,6 +63,7 @@ const struct ub_optset schema_optset = {
 		 "results/README.md (make -C harness schema writes both).",
 	.opt = schema_opts_table,
 	.given_off = offsetof(struct schema_opts, given),
+	.check = check,
 };
 
 /* The markdown of section NAME (malloc'ed), or NULL if there is none. */
@@ -172,17 +186,11 @@ static int readme(const char *path, int write)
 int cmd_schema(int argc, char **argv)
 {
 	struct schema_opts o = { 0 };
-	int rc = ub_opts_parse(&schema_optset, argc, argv, &o, NULL, 1);
+	int rc = ub_opts_command(&schema_optset, argc, argv, &o);
 
-	if (!rc && !o.json && !o.markdown)
-		rc = ub_opt_fail("schema: --json or --markdown (see unmapbench "
-				 "schema --help)") ? 2 : 0;
-	if (!rc && o.json && (o.into || o.check))
-		rc = ub_opt_fail("--into and --check go with --markdown") ? 2 : 0;
-	if (rc) {
-		ub_opts_free(&schema_optset, &o);
-		return rc == UB_OPTS_HELP ? 0 : rc;
-	}
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	if (o.json)
 		rc = ub_schema_json(stdout) ? 1 : 0;
 	else if (o.into || o.check)

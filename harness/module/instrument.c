@@ -72,38 +72,27 @@ const struct ub_optset instr_optset = {
 static int module_line(const struct instr_opts *o, struct ub_line *l,
 		       char *equiv, size_t n)
 {
-	char num[6][32], cpu[16];
-	char *av[40];
+	char arg[12][48], *av[16];
 	int ac = 0;
 
-	snprintf(num[0], sizeof(num[0]), "%" PRIu64, o->units);
-	snprintf(num[1], sizeof(num[1]), "%" PRIu64, o->batch);
-	snprintf(num[2], sizeof(num[2]), "%" PRIu64, o->rounds);
-	snprintf(num[3], sizeof(num[3]), "%" PRIu64, o->seed);
-	snprintf(num[4], sizeof(num[4]), "%" PRIu64, o->common.repeat);
-	snprintf(num[5], sizeof(num[5]), "%" PRIu64 "ms", o->max_wall_ms);
-	snprintf(cpu, sizeof(cpu), "%" PRIu64, o->cpu);
 	av[ac++] = "micro";
-	av[ac++] = "--variants=ground.*";
-	av[ac++] = o->timer.n == 1 ? (o->timer.v[0] ? "--timer=ktime" :
-				      "--timer=tsc") : "--timer=tsc,ktime";
-	av[ac++] = "--granule=4k";
-	av[ac++] = "--pages";
-	av[ac++] = num[0];
-	av[ac++] = "--batch";
-	av[ac++] = num[1];
-	av[ac++] = "--rounds";
-	av[ac++] = num[2];
-	av[ac++] = "--seed";
-	av[ac++] = num[3];
-	av[ac++] = "--repeat";
-	av[ac++] = num[4];
-	av[ac++] = "--max-wall";
-	av[ac++] = num[5];
-	av[ac++] = "--cpus";
-	av[ac++] = o->cpu == INSTR_CPU_ANY ? "auto" : cpu;
+#define ARG(...) (snprintf(arg[ac - 1], sizeof(arg[0]), __VA_ARGS__), \
+		  av[ac] = arg[ac - 1], ac++)
+	ARG("--variants=ground.*");
+	ARG("--timer=%s", o->timer.n == 1 ? ub_name_or(UB_ENUM_timer,
+			(unsigned)o->timer.v[0]) : "tsc,ktime");
+	ARG("--granule=4k");
+	ARG("--pages=%" PRIu64, o->units);
+	ARG("--batch=%" PRIu64, o->batch);
+	ARG("--rounds=%" PRIu64, o->rounds);
+	ARG("--seed=%" PRIu64, o->seed);
+	ARG("--repeat=%" PRIu64, o->common.repeat);
+	ARG("--max-wall=%" PRIu64 "ms", o->max_wall_ms);
 	if (o->cpu == INSTR_CPU_ANY)
-		av[ac++] = "--placement=local";
+		ARG("--placement=local");
+	else
+		ARG("--cpus=%" PRIu64, o->cpu);
+#undef ARG
 	av[ac++] = "--no-counters";
 	av[ac++] = "--label";
 	av[ac++] = o->common.label ? o->common.label : "instrument";
@@ -151,12 +140,10 @@ int cmd_instrument(int argc, char **argv)
 	};
 	struct ub_session_cfg cfg = { .title = "instrument", .probe = ubdev_probe };
 	struct ub_line l = { .drv = &ub_native_driver, .opts = &o };
-	int rc = ub_opts_parse(&instr_optset, argc, argv, &o, NULL, 1);
+	int rc = ub_opts_command(&instr_optset, argc, argv, &o);
 
-	if (rc) {
-		ub_opts_free(&instr_optset, &o);
-		return rc == UB_OPTS_HELP ? 0 : rc;
-	}
+	if (rc >= 0)
+		return rc;
 	if (o.where) {
 		rc = run_module(&o);
 	} else {

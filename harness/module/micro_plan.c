@@ -23,8 +23,8 @@
 #define MAX_SETS	16		/* CPU sets per (node, threads) */
 #define MAX_RUNS	100000
 
-enum { L_GRAN, L_NODE, L_THREADS, L_SIZE, L_BACKEND, L_RESET, L_CACHE,
-       L_BATCH, L_ROUNDS, L_SEED, L_TIMER, L_IRQ, NR_LISTS };
+enum { L_REPEAT, L_GRAN, L_NODE, L_THREADS, L_SIZE, L_BACKEND, L_RESET,
+       L_CACHE, L_BATCH, L_ROUNDS, L_SEED, L_TIMER, L_IRQ, NR_LISTS };
 
 struct planner {
 	const struct micro_opts *o;
@@ -40,15 +40,6 @@ struct planner {
 	unsigned warned_gran, warned_threads;
 	int	cap;
 };
-
-static void copy_or(struct ub_u64_list *dst, const struct ub_u64_list *src,
-		    uint64_t dflt)
-{
-	for (size_t i = 0; i < src->n; i++)
-		ub_u64_list_push(dst, src->v[i]);
-	if (!dst->n)
-		ub_u64_list_push(dst, dflt);
-}
 
 static int first_mem_node(const struct ub_topo *t)
 {
@@ -244,25 +235,7 @@ static int placed_sets(struct planner *pl, int threads)
 
 /* ---- the dimensions ---- */
 
-static size_t count_list(void *ctx, size_t l)
-{
-	return ((struct planner *)ctx)->l[l].n;
-}
-
-static size_t count_repeat(void *ctx, size_t arg)
-{
-	(void)arg;
-	return ((struct planner *)ctx)->o->common.repeat;
-}
-
-static int set_repeat(void *ctx, size_t arg, size_t i)
-{
-	(void)arg;
-	((struct planner *)ctx)->r.repeat = (int)i + 1;
-	return 0;
-}
-
-static int set_granule(void *ctx, size_t l, size_t i)
+static int set_granule(void *ctx, int l, size_t i)
 {
 	struct planner *pl = ctx;
 	unsigned g = (unsigned)pl->l[l].v[i];
@@ -282,7 +255,7 @@ static int set_granule(void *ctx, size_t l, size_t i)
 	return 0;
 }
 
-static int set_node(void *ctx, size_t l, size_t i)
+static int set_node(void *ctx, int l, size_t i)
 {
 	struct planner *pl = ctx;
 
@@ -291,7 +264,7 @@ static int set_node(void *ctx, size_t l, size_t i)
 }
 
 /* Threads for this node (half, all, a number; capped), then its CPU sets. */
-static int set_threads(void *ctx, size_t l, size_t i)
+static int set_threads(void *ctx, int l, size_t i)
 {
 	struct planner *pl = ctx;
 	uint64_t want = pl->l[l].v[i];
@@ -318,24 +291,23 @@ static int set_threads(void *ctx, size_t l, size_t i)
 	return pl->nsets < 0 ? -1 : 0;
 }
 
-static size_t count_sets(void *ctx, size_t arg)
+static size_t count_sets(void *ctx)
 {
-	(void)arg;
 	return (size_t)((struct planner *)ctx)->nsets;
 }
 
-static int set_cpus(void *ctx, size_t arg, size_t i)
+static int set_cpus(void *ctx, int l, size_t i)
 {
 	struct planner *pl = ctx;
 
-	(void)arg;
+	(void)l;
 	memcpy(pl->r.cpus, pl->sets[i], sizeof(int) * (size_t)pl->r.threads);
 	pl->r.placement = (unsigned)pl->places[i];
 	return 0;
 }
 
 /* Units per thread from --size or --pages, halved to fit with scale=auto. */
-static int set_size(void *ctx, size_t l, size_t i)
+static int set_size(void *ctx, int l, size_t i)
 {
 	struct planner *pl = ctx;
 	struct micro_run *r = &pl->r;
@@ -359,12 +331,13 @@ static int set_size(void *ctx, size_t l, size_t i)
 }
 
 /* The plain lists: the value goes into the run as it is. */
-static int set_plain(void *ctx, size_t l, size_t i)
+static int set_plain(void *ctx, int l, size_t i)
 {
 	struct planner *pl = ctx;
 	uint64_t v = pl->l[l].v[i];
 
 	switch (l) {
+	case L_REPEAT:	pl->r.repeat = (int)v; break;
 	case L_BACKEND:	pl->r.backend = (unsigned)v; break;
 	case L_RESET:	pl->r.reset = (unsigned)v; break;
 	case L_CACHE:	pl->r.cache = (unsigned)v; break;
@@ -377,21 +350,23 @@ static int set_plain(void *ctx, size_t l, size_t i)
 	return 0;
 }
 
+/* The dimensions in the order runs are made: the lists, and the CPU sets
+ * of each (node, threads). */
 static const struct ub_dim dims[] = {
-	{ "repeat", count_repeat, set_repeat, 0 },
-	{ "granule", count_list, set_granule, L_GRAN },
-	{ "node", count_list, set_node, L_NODE },
-	{ "threads", count_list, set_threads, L_THREADS },
-	{ "cpus", count_sets, set_cpus, 0 },
-	{ "size", count_list, set_size, L_SIZE },
-	{ "backend", count_list, set_plain, L_BACKEND },
-	{ "reset", count_list, set_plain, L_RESET },
-	{ "cache", count_list, set_plain, L_CACHE },
-	{ "batch", count_list, set_plain, L_BATCH },
-	{ "rounds", count_list, set_plain, L_ROUNDS },
-	{ "seed", count_list, set_plain, L_SEED },
-	{ "timer", count_list, set_plain, L_TIMER },
-	{ "irq_off", count_list, set_plain, L_IRQ },
+	{ "repeat", L_REPEAT, NULL, set_plain },
+	{ "granule", L_GRAN, NULL, set_granule },
+	{ "node", L_NODE, NULL, set_node },
+	{ "threads", L_THREADS, NULL, set_threads },
+	{ "cpus", -1, count_sets, set_cpus },
+	{ "size", L_SIZE, NULL, set_size },
+	{ "backend", L_BACKEND, NULL, set_plain },
+	{ "reset", L_RESET, NULL, set_plain },
+	{ "cache", L_CACHE, NULL, set_plain },
+	{ "batch", L_BATCH, NULL, set_plain },
+	{ "rounds", L_ROUNDS, NULL, set_plain },
+	{ "seed", L_SEED, NULL, set_plain },
+	{ "timer", L_TIMER, NULL, set_plain },
+	{ "irq_off", L_IRQ, NULL, set_plain },
 };
 
 /* One combination: a run, unless an equal one is planned already. */
@@ -422,18 +397,21 @@ static int lists(struct planner *pl)
 {
 	const struct micro_opts *o = pl->o;
 
-	copy_or(&pl->l[L_GRAN], &o->granule, UB_GRANULE_4K);
-	copy_or(&pl->l[L_THREADS], &o->threads, 1);
-	copy_or(&pl->l[L_BACKEND], &o->backend, UB_BACKEND_AUTO);
-	copy_or(&pl->l[L_RESET], &o->reset, UB_RESET_KERNEL);
-	copy_or(&pl->l[L_CACHE], &o->cache, UB_CACHE_HOT);
-	copy_or(&pl->l[L_BATCH], &o->batch, 32);
-	copy_or(&pl->l[L_ROUNDS], &o->rounds, 20);
-	copy_or(&pl->l[L_SEED], &o->seed, 1);
-	copy_or(&pl->l[L_TIMER], &o->timer, UB_TIMER_TSC);
-	copy_or(&pl->l[L_IRQ], &o->irq_off, 0);
+	for (uint64_t r = 1; r <= o->common.repeat; r++)
+		ub_u64_list_push(&pl->l[L_REPEAT], r);
+	ub_u64_list_copy(&pl->l[L_GRAN], &o->granule, UB_GRANULE_4K);
+	ub_u64_list_copy(&pl->l[L_THREADS], &o->threads, 1);
+	ub_u64_list_copy(&pl->l[L_BACKEND], &o->backend, UB_BACKEND_AUTO);
+	ub_u64_list_copy(&pl->l[L_RESET], &o->reset, UB_RESET_KERNEL);
+	ub_u64_list_copy(&pl->l[L_CACHE], &o->cache, UB_CACHE_HOT);
+	ub_u64_list_copy(&pl->l[L_BATCH], &o->batch, 32);
+	ub_u64_list_copy(&pl->l[L_ROUNDS], &o->rounds, 20);
+	ub_u64_list_copy(&pl->l[L_SEED], &o->seed, 1);
+	ub_u64_list_copy(&pl->l[L_TIMER], &o->timer, UB_TIMER_TSC);
+	ub_u64_list_copy(&pl->l[L_IRQ], &o->irq_off, 0);
 	pl->use_size = !o->pages.n;
-	copy_or(&pl->l[L_SIZE], o->pages.n ? &o->pages : &o->sizes, 16ULL << 20);
+	ub_u64_list_copy(&pl->l[L_SIZE], o->pages.n ? &o->pages : &o->sizes,
+			 16ULL << 20);
 	if (node_list(pl))
 		return -1;
 	return pl->info ? resolve_variants(o, pl->info, &pl->mask) : 0;
@@ -455,7 +433,7 @@ int micro_plan(const struct micro_opts *o, const struct ub_topo *t,
 	pl->env = env;
 	pl->p = p;
 	pl->r.source = p->source;	/* the plan's own copy */
-	rc = lists(pl) || ub_sweep(dims, UB_ARRAY_SIZE(dims), pl, emit) ? 2 : 0;
+	rc = lists(pl) || ub_sweep(dims, UB_ARRAY_SIZE(dims), pl->l, pl, emit) ? 2 : 0;
 	for (int i = 0; i < NR_LISTS; i++)
 		ub_u64_list_free(&pl->l[i]);
 	free(pl);

@@ -208,32 +208,22 @@ static void buffers(struct bufs *b, const struct micro_run *mr,
 	free(b->res);
 	free(b->smp);
 	free(b->hist);
-	memset(&b->r, 0, sizeof(b->r));
 	b->res = ub_xcalloc(1, rl);
 	b->smp = sl ? ub_xcalloc(1, sl) : NULL;
 	b->hist = hl ? ub_xcalloc(1, hl) : NULL;
-	b->r.results_len = rl;
-	b->r.samples_len = sl;
-	b->r.hist_len = hl;
-	b->r.flags = mr->irq_off ? UB_RUN_IRQ_OFF : 0;
-	b->r.backend = mr->backend;
-	b->r.reset_mode = mr->reset;
-	b->r.cache_state = mr->cache;
-	b->r.granule = mr->granule;
-	b->r.timer = mr->timer;
-	b->r.node = mr->node;
-	b->r.variant_mask = mr->variant_mask;
-	b->r.nr_units = mr->units;
-	b->r.batch = mr->batch;
-	b->r.rounds = mr->rounds;
-	b->r.seed = mr->seed;
-	b->r.max_irqoff_ns = o->max_irqoff_ns;
-	b->r.max_wall_ms = o->max_wall_ms;
-	b->r.nr_threads = (uint32_t)mr->threads;
-	b->r.cpus = (uint64_t)(uintptr_t)b->cpus;
-	b->r.results = (uint64_t)(uintptr_t)b->res;
-	b->r.samples = (uint64_t)(uintptr_t)b->smp;
-	b->r.hist = (uint64_t)(uintptr_t)b->hist;
+	b->r = (struct ub_run){
+		.flags = mr->irq_off ? UB_RUN_IRQ_OFF : 0, .backend = mr->backend,
+		.reset_mode = mr->reset, .cache_state = mr->cache,
+		.granule = mr->granule, .timer = mr->timer, .node = mr->node,
+		.variant_mask = mr->variant_mask, .nr_units = mr->units,
+		.batch = mr->batch, .rounds = mr->rounds, .seed = mr->seed,
+		.max_irqoff_ns = o->max_irqoff_ns, .max_wall_ms = o->max_wall_ms,
+		.nr_threads = (uint32_t)mr->threads,
+		.cpus = (uint64_t)(uintptr_t)b->cpus,
+		.results = (uint64_t)(uintptr_t)b->res, .results_len = rl,
+		.samples = (uint64_t)(uintptr_t)b->smp, .samples_len = sl,
+		.hist = (uint64_t)(uintptr_t)b->hist, .hist_len = hl,
+	};
 }
 
 /* Counters on the run's distinct CPUs. */
@@ -378,11 +368,7 @@ static void meta(struct ub_json *j, void *state)
 	ub_json_int(j, "runs_planned", s->runs_total);
 	ub_json_int(j, "runs_done", s->runs_done);
 	ub_json_int(j, "runs_capped", st->runs_capped);
-	ub_json_arr_begin(j, "backends_used");
-	for (unsigned b = 1; b < UB_BACKEND_NR; b++)
-		if (st->backends_used & (1U << b))
-			ub_json_str(j, NULL, ub_name_or(UB_ENUM_backend, b));
-	ub_json_arr_end(j);
+	meta_write_backends(j, "backends_used", st->backends_used);
 	ub_json_str(j, "backend_reason",
 		    st->backend_reason[0] ? st->backend_reason : NULL);
 	ub_json_bool(j, "from_emulation", s->env->emulation != UB_EMU_NONE);

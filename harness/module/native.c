@@ -312,9 +312,7 @@ static void measurement(struct ub_json *j, const struct native *n)
 	ub_json_int(j, "runs_planned", n->s->runs_total);
 	ub_json_int(j, "runs_done", n->s->runs_done);
 	ub_json_int(j, "runs_capped", n->runs_capped);
-	ub_json_arr_begin(j, "backends_used");
-	ub_json_str(j, NULL, ub_name(UB_ENUM_backend, UB_BACKEND_USER));
-	ub_json_arr_end(j);
+	meta_write_backends(j, "backends_used", 1U << UB_BACKEND_USER);
 	ub_json_str(j, "backend_reason", native_reason);
 	ub_json_bool(j, "from_emulation", n->s->env->emulation != UB_EMU_NONE);
 	ub_json_bool(j, "simulated_module", 0);

@@ -116,47 +116,6 @@ void ub_csv_str(struct ub_csv *c, const char *s)
 	ub_csv_write_cell(c->f, s);
 }
 
-void ub_csv_fmt(struct ub_csv *c, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	ub_csv_str(c, s ? s : "");
-	free(s);
-}
-
-void ub_csv_int(struct ub_csv *c, long long v)
-{
-	sep(c);
-	fprintf(c->f, "%lld", v);
-}
-
-void ub_csv_uint(struct ub_csv *c, unsigned long long v)
-{
-	sep(c);
-	fprintf(c->f, "%llu", v);
-}
-
-void ub_csv_double(struct ub_csv *c, double v, int prec)
-{
-	sep(c);
-	if (!isfinite(v))
-		return;		/* empty cell: no value */
-	if (prec < 0)
-		fprintf(c->f, "%.17g", v);
-	else
-		fprintf(c->f, "%.*f", prec, v);
-}
-
-void ub_csv_empty(struct ub_csv *c)
-{
-	sep(c);
-}
-
 int ub_csv_end_row(struct ub_csv *c)
 {
 	int bad = c->col != c->ncols;

@@ -8,8 +8,7 @@
  * calls ended by ub_csv_end_row(),
  * which checks that the row has exactly as many cells as the header.
  * Cells holding a comma, a double quote, CR or LF (or leading/trailing
- * spaces) are quoted, with quotes doubled. Lines end in "\n". Doubles are
- * written with %.17g-style round-trip precision unless a precision is given.
+ * spaces) are quoted, with quotes doubled. Lines end in "\n".
  *
  * Opening with UB_CSV_APPEND appends rows to an existing file with the
  * same header (the header is written only if the file is new or empty;
@@ -35,13 +34,8 @@ struct ub_csv {
 
 /* NULL (message logged, errno set) on failure. */
 struct ub_csv *ub_csv_open(const char *path, const char *header, int flags);
-void ub_csv_str(struct ub_csv *c, const char *s);	/* NULL -> empty */
-void ub_csv_fmt(struct ub_csv *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void ub_csv_int(struct ub_csv *c, long long v);
-void ub_csv_uint(struct ub_csv *c, unsigned long long v);
-void ub_csv_double(struct ub_csv *c, double v, int prec);  /* prec<0: %.17g */
-void ub_csv_empty(struct ub_csv *c);
+/* One cell (NULL -> empty); typed cells: record/table.h. */
+void ub_csv_str(struct ub_csv *c, const char *s);
 /* 0, or -1 if the row had the wrong number of cells (row still ends). */
 int  ub_csv_end_row(struct ub_csv *c);
 int  ub_csv_flush(struct ub_csv *c);

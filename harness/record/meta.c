@@ -53,6 +53,15 @@ static void write_features(struct ub_json *j, unsigned features)
 	ub_json_obj_end(j);
 }
 
+void meta_write_backends(struct ub_json *j, const char *key, unsigned mask)
+{
+	ub_json_arr_begin(j, key);
+	for (unsigned b = 0; b < 32; b++)
+		if (mask & (1U << b) && ub_name(UB_ENUM_backend, b))
+			ub_json_str(j, NULL, ub_name(UB_ENUM_backend, b));
+	ub_json_arr_end(j);
+}
+
 void meta_write_module(struct ub_json *j, const struct ub_modstatus *mod)
 {
 	const struct ub_info *in = &mod->info;
@@ -72,11 +81,7 @@ void meta_write_module(struct ub_json *j, const struct ub_modstatus *mod)
 	ub_json_int(j, "abi_version", in->abi_version);
 	ub_json_int(j, "harness_abi_version", UB_ABI_VERSION);
 	ub_json_str(j, "version", in->module_version);
-	ub_json_arr_begin(j, "backends");
-	for (int b = 1; b < UB_BACKEND_NR; b++)
-		if (in->backends & (1U << b))
-			ub_json_str(j, NULL, ub_name_or(UB_ENUM_backend, b));
-	ub_json_arr_end(j);
+	meta_write_backends(j, "backends", in->backends);
 	ub_json_str(j, "auto_backend", ab ? ab : "unknown");
 	ub_json_str(j, "auto_reason", in->auto_reason);
 	ub_json_str(j, "tdx_reason", in->tdx_reason);

@@ -65,6 +65,8 @@ int meta_write(struct ub_rundir *rd, const struct ub_meta *m);
  */
 int meta_finish(struct ub_rundir *rd, struct ub_meta *m, int rc, int done,
 		int total, const char *where, const char *detail);
+/* KEY: the names of the backends whose bits (1 << enum ub_backend) are set. */
+void meta_write_backends(struct ub_json *j, const char *key, unsigned mask);
 /* Write the "module" member for MOD. */
 void meta_write_module(struct ub_json *j, const struct ub_modstatus *mod);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * optval.c: the value syntaxes of options (numbers, sizes, ranges, lists,
- * names, durations), see opts.h. Every failure is one message through
+ * names, durations), see optval.h. Every failure is one message through
  * ub_opt_fail() naming the option and the offending token.
  */
 #include <ctype.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "record/log.h"
-#include "record/opts.h"
+#include "record/optval.h"
 #include "record/schema.h"
 #include "record/util.h"
 
@@ -248,6 +248,18 @@ static const char *words_str(const struct ub_word *w, char *buf, size_t n)
 	return buf;
 }
 
+/* A parsed list replaces OUT's when RC says it parsed; else it goes. */
+static int hand_over(struct ub_u64_list *out, struct ub_u64_list *l, int rc)
+{
+	if (rc) {
+		ub_u64_list_free(l);
+		return -1;
+	}
+	ub_u64_list_free(out);
+	*out = *l;
+	return 0;
+}
+
 /* One item of a numeric list. */
 static int item(const char *opt, const char *all, const char *tok,
 		unsigned flags, uint64_t min, uint64_t max,
@@ -285,13 +297,7 @@ int ub_opt_parse_list(const char *opt, const char *s, unsigned flags,
 	for (size_t i = 0; !rc && i < items.n; i++)
 		rc = item(opt, s, items.v[i], flags, min, max, words, &l);
 	ub_str_list_free(&items);
-	if (rc) {
-		ub_u64_list_free(&l);
-		return -1;
-	}
-	ub_u64_list_free(out);
-	*out = l;
-	return 0;
+	return hand_over(out, &l, rc);
 }
 
 /*
@@ -375,13 +381,7 @@ int ub_opt_parse_names(const char *opt, const char *s, unsigned flags, int en,
 		}
 	}
 	ub_str_list_free(&items);
-	if (rc) {
-		ub_u64_list_free(&l);
-		return -1;
-	}
-	ub_u64_list_free(out);
-	*out = l;
-	return 0;
+	return hand_over(out, &l, rc);
 }
 
 int ub_opt_parse_strs(const char *opt, const char *s, struct ub_str_list *out)
@@ -430,4 +430,72 @@ int ub_opt_parse_dur(const char *opt, const char *s, const char *bare,
 bad:
 	return ub_opt_fail("%s: bad duration '%s': expected a number with ns, "
 			   "us, ms, s, m or h (a bare number is %s)", opt, s, bare);
+}
+
+void ub_u64_list_dedup(const char *opt, struct ub_u64_list *l,
+		       const char *(*what)(uint64_t v, void *arg), void *arg)
+{
+	size_t n = 0, dup = 0;
+	uint64_t first = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		size_t k;
+
+		for (k = 0; k < n && l->v[k] != l->v[i]; k++)
+			;
+		if (k < n) {
+			if (!dup++)
+				first = l->v[i];
+			continue;
+		}
+		l->v[n++] = l->v[i];
+	}
+	l->n = n;
+	if (!dup)
+		return;
+	if (what)
+		ub_info("%s%s%s: '%s' is listed more than once; it counts once",
+			ub_opt_where ? ub_opt_where : "", ub_opt_where ? ": " : "",
+			opt, what(first, arg));
+	else
+		ub_info("%s%s%s: %" PRIu64 " is listed more than once; it counts "
+			"once", ub_opt_where ? ub_opt_where : "",
+			ub_opt_where ? ": " : "", opt, first);
+}
+
+void ub_str_list_dedup(const char *opt, struct ub_str_list *l)
+{
+	size_t n = 0;
+	char *dup = NULL;
+
+	for (size_t i = 0; i < l->n; i++) {
+		size_t k;
+
+		for (k = 0; k < n && strcmp(l->v[k], l->v[i]); k++)
+			;
+		if (k < n) {
+			if (!dup)
+				dup = ub_xstrdup(l->v[i]);
+			free(l->v[i]);
+			continue;
+		}
+		l->v[n++] = l->v[i];
+	}
+	l->n = n;
+	if (l->v)
+		l->v[n] = NULL;
+	if (dup)
+		ub_info("%s%s%s: '%s' is listed more than once; it counts once",
+			ub_opt_where ? ub_opt_where : "", ub_opt_where ? ": " : "",
+			opt, dup);
+	free(dup);
+}
+
+void ub_u64_list_copy(struct ub_u64_list *dst, const struct ub_u64_list *src,
+		      uint64_t dflt)
+{
+	for (size_t i = 0; i < src->n; i++)
+		ub_u64_list_push(dst, src->v[i]);
+	if (!dst->n)
+		ub_u64_list_push(dst, dflt);
 }

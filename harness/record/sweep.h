@@ -14,13 +14,17 @@
 
 #define UB_SWEEP_MAX	24		/* dimensions */
 
+struct ub_u64_list;
+
 struct ub_dim {
 	const char *name;
-	/* Values of this dimension under the earlier ones' current values. */
-	size_t	(*count)(void *ctx, size_t arg);
-	/* Take value I: 0, 1 = skip it (and all under it), -1 = error. */
-	int	(*set)(void *ctx, size_t arg, size_t i);
-	size_t	arg;			/* passed to both (e.g. which list) */
+	int	list;			/* its values: LISTS[list] of ub_sweep() */
+	/* ... or, list < 0: how many values it has under the earlier
+	 * dimensions' current values. */
+	size_t	(*count)(void *ctx);
+	/* Take value I (of LISTS[list] when list >= 0): 0, 1 = skip it (and
+	 * all under it), -1 = error. */
+	int	(*set)(void *ctx, int list, size_t i);
 };
 
 /*
@@ -28,7 +32,7 @@ struct ub_dim {
  * EMIT(CTX) for each (0 to go on, -1 to stop). 0, or -1 when a set() or
  * EMIT failed.
  */
-int ub_sweep(const struct ub_dim *dims, size_t n, void *ctx,
-	     int (*emit)(void *ctx));
+int ub_sweep(const struct ub_dim *dims, size_t n,
+	     const struct ub_u64_list *lists, void *ctx, int (*emit)(void *ctx));
 
 #endif

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "teardown/kvm.h"
-#include "record/opts.h"
+#include "record/optval.h"
 #include "teardown/teardown.h"
 #include "record/util.h"
 

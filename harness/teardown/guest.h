@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * guest.h: one guest of a teardown run, shared by teardown/guest.c
- * (create, tear down, the run's phases) and teardown/populate.c.
+ * guest.h: one guest of a teardown run: teardown/guest.c makes and
+ * unmakes it, teardown/populate.c fills its memory, teardown/run.c
+ * takes a run's guests through the phases.
  */
 #ifndef UB_TD_GUEST_H
 #define UB_TD_GUEST_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "record/progress.h"
+#include "teardown/kvm.h"
 #include "teardown/teardown.h"
 
 struct guest {
@@ -35,6 +37,13 @@ struct guest {
 	char xnote[200];		/* remark for an ok status */
 };
 
+/* guest.c: create (VM, memory, memslots, vCPUs; TDX steps), the
+ * trigger, the mapping counts, release (the last close destroys it). */
+int  guest_create(struct guest *g, int kvm_fd, const struct kvm_cpuid2 *cpuid,
+		  struct ubk_err *e);
+void guest_trigger(struct guest *g);
+int  guest_mappings(struct guest *g, uint64_t v[3], struct ubk_err *e);
+void guest_release(struct guest *g);
 /* Record the guest's first failure (any thread). */
 void guest_fail(struct guest *g, const char *msg);
 

@@ -18,7 +18,8 @@
 #include "teardown/kvm.h"
 #include "teardown/teardown.h"
 
-enum { L_VMREQ, L_PAGE, L_POP, L_NODE, L_SIZE, L_VMS, L_VCPUS, L_TRIG, NR_LISTS };
+enum { L_VMREQ, L_PAGE, L_POP, L_NODE, L_SIZE, L_VMS, L_VCPUS, L_TRIG,
+       L_REPEAT, NR_LISTS };
 
 struct planner {
 	struct td_line *x;
@@ -114,18 +115,7 @@ static double estimate_s(const struct td_plan *p, int emulated)
 
 /* ---- the dimensions ---- */
 
-static size_t count_list(void *ctx, size_t l)
-{
-	return ((struct planner *)ctx)->l[l].n;
-}
-
-static size_t count_repeat(void *ctx, size_t arg)
-{
-	(void)arg;
-	return ((struct planner *)ctx)->o->common.repeat;
-}
-
-static int set_vmreq(void *ctx, size_t l, size_t i)
+static int set_vmreq(void *ctx, int l, size_t i)
 {
 	struct planner *pl = ctx;
 	struct td_spec *s = &pl->p.spec;
@@ -139,7 +129,7 @@ static int set_vmreq(void *ctx, size_t l, size_t i)
 	return 0;
 }
 
-static int set_field(void *ctx, size_t l, size_t i)
+static int set_field(void *ctx, int l, size_t i)
 {
 	struct planner *pl = ctx;
 	struct td_spec *s = &pl->p.spec;
@@ -153,27 +143,21 @@ static int set_field(void *ctx, size_t l, size_t i)
 	case L_VMS:	s->vms = (unsigned)v; break;
 	case L_VCPUS:	s->vcpus = (unsigned)v; break;
 	case L_TRIG:	s->trigger = (unsigned)v; break;
+	case L_REPEAT:	pl->p.repeat = v; break;
 	}
 	return 0;
 }
 
-static int set_repeat(void *ctx, size_t arg, size_t i)
-{
-	(void)arg;
-	((struct planner *)ctx)->p.repeat = i + 1;
-	return 0;
-}
-
 static const struct ub_dim dims[] = {
-	{ "vm-type", count_list, set_vmreq, L_VMREQ },
-	{ "page-size", count_list, set_field, L_PAGE },
-	{ "populate", count_list, set_field, L_POP },
-	{ "node", count_list, set_field, L_NODE },
-	{ "size", count_list, set_field, L_SIZE },
-	{ "vms", count_list, set_field, L_VMS },
-	{ "vcpus", count_list, set_field, L_VCPUS },
-	{ "trigger", count_list, set_field, L_TRIG },
-	{ "repeat", count_repeat, set_repeat, 0 },
+	{ "vm-type", L_VMREQ, NULL, set_vmreq },
+	{ "page-size", L_PAGE, NULL, set_field },
+	{ "populate", L_POP, NULL, set_field },
+	{ "node", L_NODE, NULL, set_field },
+	{ "size", L_SIZE, NULL, set_field },
+	{ "vms", L_VMS, NULL, set_field },
+	{ "vcpus", L_VCPUS, NULL, set_field },
+	{ "trigger", L_TRIG, NULL, set_field },
+	{ "repeat", L_REPEAT, NULL, set_field },
 };
 
 /* One combination: resolved, checked, kept. */
@@ -233,15 +217,6 @@ static int sizes(struct planner *pl)
 	return 0;
 }
 
-static void copy_or(struct ub_u64_list *dst, const struct ub_u64_list *src,
-		    uint64_t dflt)
-{
-	for (size_t i = 0; i < src->n; i++)
-		ub_u64_list_push(dst, src->v[i]);
-	if (!dst->n)
-		ub_u64_list_push(dst, dflt);
-}
-
 /* Enough file descriptors for the largest run: raise the soft limit. */
 static int fd_check(const struct td_line *x)
 {
@@ -291,15 +266,17 @@ int td_plan_line(struct td_line *x, const struct td_opts *o, int emulated)
 
 	memset(x, 0, sizeof(*x));
 	x->o = o;
-	copy_or(&pl.l[L_VMREQ], &o->vmreq, TD_VM_AUTO);
-	copy_or(&pl.l[L_PAGE], &o->pagesize, UB_PS_4K);
-	copy_or(&pl.l[L_POP], &o->populate, UB_POP_PREFAULT);
-	copy_or(&pl.l[L_NODE], &o->nodes, TD_NODE_ANY);
-	copy_or(&pl.l[L_VMS], &o->vms, 1);
-	copy_or(&pl.l[L_VCPUS], &o->vcpus, 1);
-	copy_or(&pl.l[L_TRIG], &o->triggers, UB_TRIG_DESTROY);
+	ub_u64_list_copy(&pl.l[L_VMREQ], &o->vmreq, TD_VM_AUTO);
+	ub_u64_list_copy(&pl.l[L_PAGE], &o->pagesize, UB_PS_4K);
+	ub_u64_list_copy(&pl.l[L_POP], &o->populate, UB_POP_PREFAULT);
+	ub_u64_list_copy(&pl.l[L_NODE], &o->nodes, TD_NODE_ANY);
+	ub_u64_list_copy(&pl.l[L_VMS], &o->vms, 1);
+	ub_u64_list_copy(&pl.l[L_VCPUS], &o->vcpus, 1);
+	ub_u64_list_copy(&pl.l[L_TRIG], &o->triggers, UB_TRIG_DESTROY);
+	for (uint64_t r = 1; r <= o->common.repeat; r++)
+		ub_u64_list_push(&pl.l[L_REPEAT], r);
 	rc = probe(x, o) || sizes(&pl) ||
-	     ub_sweep(dims, UB_ARRAY_SIZE(dims), &pl, emit) || fd_check(x);
+	     ub_sweep(dims, UB_ARRAY_SIZE(dims), pl.l, &pl, emit) || fd_check(x);
 	for (int i = 0; i < NR_LISTS; i++)
 		ub_u64_list_free(&pl.l[i]);
 	return rc ? 1 : 0;

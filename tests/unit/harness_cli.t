@@ -50,11 +50,6 @@ FAKE_KVM = {"UB_TEST_FAKE_KVM": "vm_types=0x3,prefault=1,gmem_flags=0x3,attrs=0x
             "modules=kvm_amd", "UB_TEST_FAKE_MEM": "avail=64G,node0=32G"}
 
 
-def build():
-    subprocess.run(["make", "-s", "-C", os.path.join(TOP, "harness"), "all", "unit"],
-                   check=True, stdout=subprocess.DEVNULL)
-
-
 def ub(*args, env=None, fake=False):
     e = dict(os.environ)
     e.pop("UB_TEST_FAKE_MODULE", None)
@@ -360,13 +355,4 @@ class Pipeline(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    try:
-        build()
-    except subprocess.CalledProcessError as e:
-        print(f"not ok - build harness ({e})")
-        sys.exit(1)
-    print("ok - build harness")
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    res = tap_unittest.TapResult()
-    suite.run(res)
-    sys.exit(0 if res.wasSuccessful() else 1)
+    sys.exit(tap_unittest.run_module(sys.modules[__name__], ["-C", os.path.join(TOP, "harness"), "all", "unit"]))

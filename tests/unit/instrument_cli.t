@@ -210,14 +210,4 @@ class Module(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    try:
-        subprocess.run(["make", "-s", "-C", os.path.join(TOP, "harness")],
-                       check=True, stdout=subprocess.DEVNULL)
-    except subprocess.CalledProcessError as e:
-        print(f"not ok - build harness ({e})")
-        sys.exit(1)
-    print("ok - build harness")
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    res = tap_unittest.TapResult()
-    suite.run(res)
-    sys.exit(0 if res.wasSuccessful() else 1)
+    sys.exit(tap_unittest.run_module(sys.modules[__name__], ["-C", os.path.join(TOP, "harness")]))
