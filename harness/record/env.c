@@ -509,7 +509,7 @@ int env_emulated(const struct ub_env *e)
 	return e && e->emulation == UB_EMU_QEMU_TCG;
 }
 
-int env_capture(struct ub_env *e, const char *root)
+void env_capture(struct ub_env *e, const char *root)
 {
 	char path[1024];
 	struct utsname u;
@@ -538,7 +538,6 @@ int env_capture(struct ub_env *e, const char *root)
 	e->emulation = env_emulation(e->cmdline, e->f_hypervisor,
 				     e->emulation_evidence,
 				     sizeof(e->emulation_evidence));
-	return 0;
 }
 
 void env_free(struct ub_env *e)

@@ -86,8 +86,8 @@ struct ub_env {
 	char	emulation_evidence[UB_ENV_STR];
 };
 
-/* 0 (always succeeds; missing pieces are recorded as such). */
-int  env_capture(struct ub_env *e, const char *root);
+/* Missing pieces are recorded as such (it cannot fail). */
+void env_capture(struct ub_env *e, const char *root);
 /* env_json.c */
 void env_write_json(struct ub_json *j, const struct ub_env *e);
 void env_free(struct ub_env *e);

@@ -27,7 +27,7 @@ static int allowed_cpus(int *out, int max)
 	return n;
 }
 
-int topo_load(struct ub_topo *t)
+void topo_load(struct ub_topo *t)
 {
 	int cpus[UB_TOPO_MAX_CPUS], n;
 
@@ -50,7 +50,7 @@ int topo_load(struct ub_topo *t)
 			t->cpu_node[i] = 0;
 		}
 		t->nr_cpus = n;
-		return 0;
+		return;
 	}
 	for (int node = 0; node <= numa_max_node() && t->nr_nodes < UB_TOPO_MAX_NODES;
 	     node++) {
@@ -70,7 +70,6 @@ int topo_load(struct ub_topo *t)
 		t->cpu_node[i] = numa_node_of_cpu(cpus[i]);
 	}
 	t->nr_cpus = n;
-	return 0;
 }
 
 int topo_cpu_node(const struct ub_topo *t, int cpu)

@@ -37,7 +37,7 @@ struct ub_topo {
 	int	cpu_node[UB_TOPO_MAX_CPUS];	/* node of cpu[i] */
 };
 
-int  topo_load(struct ub_topo *t);
+void topo_load(struct ub_topo *t);
 /* Node of CPU id, -1 if unknown. */
 int  topo_cpu_node(const struct ub_topo *t, int cpu);
 int  topo_has_node(const struct ub_topo *t, int node);

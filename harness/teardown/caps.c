@@ -16,6 +16,7 @@
 
 #include "teardown/kvm.h"
 #include "record/optval.h"
+#include "record/schema.h"
 #include "teardown/teardown.h"
 #include "record/util.h"
 
@@ -350,7 +351,7 @@ int td_preflight(const struct td_mem *m, uint64_t size, uint64_t vms,
 	/* Guest memory plus KVM's page tables (a 4K leaf table per 2M) and a
 	 * margin of 1/256 for KVM's own structures. */
 	uint64_t guest = size * vms;
-	uint64_t need = guest + guest / 512 + guest / 256;
+	uint64_t need = guest + guest / UB_PAGES_PER_2M + guest / 256;
 	char a[32], b[32], c[32];
 	const char *fk = m->fake ? " [UB_TEST_FAKE_MEM]" : "";
 

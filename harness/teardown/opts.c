@@ -17,6 +17,19 @@
  * large host. Shares are kept as (P << 48 | MAX >> 12) in size_pct and
  * resolved by td_plan_line().
  */
+static const char *pct_name(uint64_t v, void *arg)
+{
+	static char buf[48];
+
+	(void)arg;
+	if (v & ((1ULL << 48) - 1))
+		snprintf(buf, sizeof(buf), "%" PRIu64 "%%:%" PRIu64, v >> 48,
+			 (uint64_t)((v & ((1ULL << 48) - 1)) << 12));
+	else
+		snprintf(buf, sizeof(buf), "%" PRIu64 "%%", v >> 48);
+	return buf;
+}
+
 static int parse_sizes(const struct ub_opt *o, const char *s, void *dst)
 {
 	struct td_opts *t = dst;
@@ -50,6 +63,10 @@ static int parse_sizes(const struct ub_opt *o, const char *s, void *dst)
 		}
 	}
 	ub_str_list_free(&items);
+	if (!rc) {	/* an item listed twice counts once, as in every list */
+		ub_u64_list_dedup("--size", &t->sizes, NULL, NULL);
+		ub_u64_list_dedup("--size", &t->size_pct, pct_name, NULL);
+	}
 	return rc;
 }
 

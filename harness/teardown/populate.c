@@ -105,7 +105,7 @@ static int pop_touch(struct guest *g, uint64_t lo, uint64_t hi)
 
 		if (ub_signal_pending())
 			break;
-		for (uint64_t p = off; p < end; p += 4096)
+		for (uint64_t p = off; p < end; p += UB_PAGE_BYTES)
 			((volatile char *)base)[p] = 1;
 		atomic_fetch_add(&g_bytes_done, end - off);
 	}
@@ -223,7 +223,7 @@ void populate_wave(struct guest *gs, unsigned first, unsigned n,
 {
 	const struct td_spec *s = gs[first].spec;
 	unsigned v = s->vcpus, total = n * v;
-	uint64_t align = s->pagesize == UB_PS_2M ? UB_BYTES_2M : 4096;
+	uint64_t align = s->pagesize == UB_PS_2M ? UB_BYTES_2M : UB_PAGE_BYTES;
 	pthread_t *t = ub_xcalloc(total, sizeof(*t));
 	struct pop_arg *a = ub_xcalloc(total, sizeof(*a));
 

@@ -146,7 +146,9 @@ class Duplicates(unittest.TestCase):
                 ("micro", "--cache", "hot,hot", "'hot'", 1),
                 ("micro", "--seed", "1-3,2", "2 ", 3),
                 ("teardown", "--trigger", "destroy,all", "'destroy'", 3),
-                ("teardown", "--vms", "1,1", "1 ", 1)):
+                ("teardown", "--vms", "1,1", "1 ", 1),
+                ("teardown", "--size", "64M,64M", "67108864 ", 1),
+                ("teardown", "--size", "5%,5%", "'5%'", 1)):
             p = ub(cmd, "--dry-run", opt, val, "--placement" if cmd == "micro"
                    else "--vcpus", "local" if cmd == "micro" else "1",
                    env=FAKE_KVM)
