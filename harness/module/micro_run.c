@@ -312,9 +312,8 @@ static int run_one(struct micro_state *st, const struct micro_plan *p,
 	} else {
 		st->next_id++;
 		note_run(st, id, mr, &b.r);
-		if (write_run(st, id, mr, p, &b, p->o->no_counters ? NULL : &perf))
-			ub_err("run %d: %s", id, st->s->detail);
-		else
+		/* A table that cannot take the run said so: the status says it. */
+		if (!write_run(st, id, mr, p, &b, p->o->no_counters ? NULL : &perf))
 			rc = (b.r.status & UB_STATUS_SIGNAL) || ub_signal_pending() ?
 				130 : 0;
 	}

@@ -309,9 +309,11 @@ int ub_row_end(struct ub_table *t)
 
 int ub_table_flush(struct ub_table *t)
 {
-	if (ub_csv_flush(t->csv) && !t->err[0])
+	if (ub_csv_flush(t->csv) && !t->err[0]) {
 		snprintf(t->err, sizeof(t->err), "%s: write failed: %s",
 			 t->d->file, strerror(t->csv->io_errno));
+		ub_err("%s", t->err);
+	}
 	return t->err[0] ? -1 : 0;
 }
 

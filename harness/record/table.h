@@ -53,7 +53,7 @@ void ub_cell_strs(struct ub_table *t, int col, const char *const *v, size_t n);
 /* Write the row if it is complete; 0, or -1 if it was refused. */
 int  ub_row_end(struct ub_table *t);
 /* Push rows to the file; 0, or -1 after any refused row or write error
- * (ub_table_error() says which). */
+ * (ub_table_error() says which; it was printed once, when it happened). */
 int  ub_table_flush(struct ub_table *t);
 const char *ub_table_error(const struct ub_table *t);
 /* Close and free (NULL is fine); 0 if every row and write was fine. */

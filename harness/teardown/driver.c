@@ -254,7 +254,6 @@ static int run(struct ub_session *s, void *state, void *plan)
 		if (ub_table_flush(st->csv)) {
 			snprintf(s->detail, sizeof(s->detail), "%s",
 				 ub_table_error(st->csv));
-			ub_err("%s", s->detail);
 			ret = r == 130 ? 130 : 1;
 			break;
 		}
