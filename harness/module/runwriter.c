@@ -30,7 +30,6 @@ static void params(struct rw *w, const struct rw_run *r)
 	ub_cell_uint(t, PARAMS_units, r->units);
 	ub_cell_uint(t, PARAMS_unit_bytes, r->unit_bytes);
 	ub_cell_uint(t, PARAMS_bytes_per_thread, r->units * r->unit_bytes);
-	ub_cell_uint(t, PARAMS_bytes_total, r->units * r->unit_bytes * (unsigned)r->threads);
 	ub_cell_strs(t, PARAMS_variants, r->variants, r->nvariants);
 	ub_cell_uint(t, PARAMS_max_wall_ms, r->max_wall_ms);
 	ub_cell_uint(t, PARAMS_max_irqoff_ns, r->max_irqoff_ns);
