@@ -114,7 +114,9 @@ static int write_status(struct ub_rundir *rd, const char *text)
 /*
  * A partial directory is live while the process writing it holds the
  * flock() on it (taken by make_partial(), dropped when the process ends);
- * without one (a killed run, or one of an older harness) it is stale.
+ * without one (a killed run, or one of an older harness) it is stale. A
+ * kernel without file locking (CONFIG_FILE_LOCKING off, as in the
+ * testbed) cannot tell: every partial counts as live there.
  */
 static int partial_live(const char *path)
 {
@@ -133,18 +135,18 @@ static int make_partial(struct ub_rundir *rd, const char *path)
 {
 	if (mkdir(path, 0755))
 		return -1;
+	ub_strlcpy(rd->partial, path, sizeof(rd->partial));
 	rd->lock_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rd->lock_fd < 0 || flock(rd->lock_fd, LOCK_EX | LOCK_NB)) {
-		int e = errno;
+	if (rd->lock_fd >= 0 && flock(rd->lock_fd, LOCK_EX | LOCK_NB) &&
+	    errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
+		int e = errno;	/* someone else's lock on a new directory? */
 
-		if (rd->lock_fd >= 0)
-			close(rd->lock_fd);
+		close(rd->lock_fd);
 		rd->lock_fd = -1;
 		rmdir(path);
 		errno = e;
 		return -1;
 	}
-	ub_strlcpy(rd->partial, path, sizeof(rd->partial));
 	return 0;
 }
 
@@ -216,9 +218,9 @@ static int claim_named(struct ub_rundir *rd, const char *parent)
 		if (errno != EEXIST)
 			break;
 		if (partial_live(path)) {
-			ub_err("%s already exists (a run of the same name is still "
-			       "writing it); not touching it (choose another --out)",
-			       path);
+			ub_err("%s already exists and a run of the same name may "
+			       "still be writing it; not touching it (choose another "
+			       "--out)", path);
 			errno = EEXIST;
 			return -1;
 		}

@@ -20,6 +20,8 @@
  *   - with --out NAME, an existing NAME is refused (EEXIST); so is a
  *     .NAME.partial that a live process holds; a stale one (its process
  *     is gone) is left as it is and the run works in .NAME.partial-2.
+ *     A kernel without file locking cannot tell the two apart: there
+ *     every .NAME.partial is refused, as a live one.
  * The final rename uses renameat2(RENAME_NOREPLACE), so a directory that
  * appeared meanwhile is not overwritten either (the run then stays
  * partial, status says why).

@@ -55,8 +55,7 @@ int ub_plot_script(const char *name, char *out, size_t n)
 	else if (!ub_source_tree(top, sizeof(top)))
 		snprintf(out, n, "%s/plot/%s", top, name);
 	else
-		snprintf(out, n, "plot/%s (no source tree beside this binary; "
-			 "set UB_PLOT_DIR)", name);
+		snprintf(out, n, "plot/%s", name);	/* no tree: for messages */
 	return access(out, R_OK) ? -1 : 0;
 }
 
@@ -113,7 +112,8 @@ int ub_plot_run(const char *script, const char *const *args, char *why,
 		return -1;
 	}
 	if (access(script, R_OK)) {
-		snprintf(why, n, "%s not found", script);
+		snprintf(why, n, "%s not found (UB_PLOT_DIR names the suite's plot/)",
+			 script);
 		return -1;
 	}
 	argv[k++] = "python3";

@@ -23,15 +23,16 @@ int ub_source_tree(char *buf, size_t n);
 /*
  * plot/NAME: $UB_PLOT_DIR/NAME when UB_PLOT_DIR is set, else TOP/plot/NAME
  * beside the binary. 0 if readable; -1 otherwise (OUT still names where
- * it looked, for the message).
+ * it looked, or plot/NAME without a tree, for the message).
  */
 int ub_plot_script(const char *name, char *out, size_t n);
 
 /*
  * Run `python3 SCRIPT ARGS...` (ARGS NULL-terminated) and wait. 0 when
  * it exits 0; otherwise -1 with WHY set to one line: "python3 not
- * found", "SCRIPT not found", or "exit N: <its last stderr line>". Its
- * stdout is passed through; its stderr is kept for WHY.
+ * found" (checked first), "SCRIPT not found (...)", or "python3 SCRIPT
+ * exited N: <its last stderr line>". Its stdout is passed through; its
+ * stderr is kept for WHY.
  */
 int ub_plot_run(const char *script, const char *const *args, char *why,
 		size_t n);

@@ -46,6 +46,10 @@ void test_summary(void)
 	setenv("PATH", "/nonexistent", 1);
 	ok(td_summary(dir, NULL, why, sizeof(why)) && !strcmp(why, "python3 not found"),
 	   "summary: no python3 is said so (%s)", why);
+	setenv("UB_PLOT_DIR", "/nonexistent-plot", 1);
+	ok(td_summary(dir, NULL, why, sizeof(why)) && !strcmp(why, "python3 not found"),
+	   "summary: no python3 is said first, before a missing plot/ (%s)", why);
+	setenv("UB_PLOT_DIR", dir, 1);
 	setenv("PATH", saved_path, 1);
 	setenv("UB_PLOT_DIR", "/nonexistent-plot", 1);
 	ok(td_summary(dir, NULL, why, sizeof(why)) && strstr(why, "teardown.py not found"),

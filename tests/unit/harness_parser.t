@@ -331,7 +331,7 @@ class Location(unittest.TestCase):
             first.send_signal(signal.SIGINT)
             first.communicate(timeout=30)
             self.assertNotEqual(p.returncode, 0)
-            self.assertIn("still writing it", p.stderr)
+            self.assertIn("may still be writing it", p.stderr)
 
 
 if __name__ == "__main__":
