@@ -3,7 +3,8 @@
  * cmd_compare.c: `unmapbench compare A B [--force] [--margin PCT]`, the
  * same rows of two run directories (e.g. one kernel before and after a
  * patch). The analysis lives in one place, plot/compare.py (Python
- * standard library only); this command finds it and hands over.
+ * standard library only); this command checks its arguments, finds it
+ * and hands over.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,54 +14,56 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "log.h"
+#include "record/log.h"
+#include "record/tree.h"
 
-static const char compare_usage[] =
-"usage: unmapbench compare RUNDIR_A RUNDIR_B [--force] [--margin PCT] [--md FILE]\n"
-"Compares the same rows of two run directories (A = before, B = after):\n"
-"refuses runs whose host or parameters differ unless --force, and lists\n"
-"what differs. Runs python3 plot/compare.py (found beside the harness, or\n"
-"in $UB_PLOT_DIR).\n";
+struct compare_opts {
+	uint64_t given;
+	int	force;
+	char	*margin, *md;
+	struct ub_str_list dirs;
+};
 
-/* plot/compare.py: $UB_PLOT_DIR, else ../plot beside this executable. */
-static int find_script(char *out, size_t len)
-{
-	const char *env = getenv("UB_PLOT_DIR");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
+static const struct ub_opt compare_opts_table[] = {
+	{ .name = "force", .kind = UB_ARG_FLAG,
+	  .off = offsetof(struct compare_opts, force),
+	  .help = "compare even when the hosts or parameters differ" },
+	{ .name = "margin", .kind = UB_ARG_TEXT,
+	  .off = offsetof(struct compare_opts, margin), .arg = "PCT",
+	  .help = "equivalence margin in percent (plot/compare.py's default)" },
+	{ .name = "md", .kind = UB_ARG_TEXT, .off = offsetof(struct compare_opts, md),
+	  .arg = "FILE", .help = "also write the table as markdown to FILE" },
+	{ .name = NULL },
+};
 
-	if (env && *env) {
-		snprintf(out, len, "%s/compare.py", env);
-		return access(out, R_OK);
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return -1;
-	exe[n] = 0;
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = 0;
-	snprintf(out, len, "%s/../plot/compare.py", exe);
-	return access(out, R_OK);
-}
+const struct ub_optset compare_optset = {
+	.cmd = "compare",
+	.synopsis = "[OPTIONS] RUNDIR_A RUNDIR_B",
+	.about = "Compares the same rows of two run directories (A = before, "
+		 "B = after):\nrefuses runs whose host or parameters differ "
+		 "unless --force, and lists\nwhat differs. Runs python3 "
+		 "plot/compare.py (found beside the harness, or\nin $UB_PLOT_DIR).",
+	.opt = compare_opts_table,
+	.given_off = offsetof(struct compare_opts, given),
+	.pos_name = "RUNDIR_A RUNDIR_B",
+	.pos_min = 2,
+	.pos_max = 2,
+	.pos_off = offsetof(struct compare_opts, dirs),
+};
 
 int cmd_compare(int argc, char **argv)
 {
-	char script[PATH_MAX + 32];
+	struct compare_opts o = { 0 };
+	char script[PATH_MAX + 64];
 	char **args;
+	int rc = ub_opts_command(&compare_optset, argc, argv, &o);
 
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(compare_usage, stdout);
-		return 0;
-	}
-	if (argc < 3) {
-		fputs(compare_usage, stderr);
-		return 2;
-	}
-	if (find_script(script, sizeof(script))) {
-		ub_err("compare: cannot find plot/compare.py beside the harness; "
-		       "set UB_PLOT_DIR to the suite's plot/ directory");
+	if (rc >= 0)
+		return rc;
+	ub_opts_free(&compare_optset, &o);	/* plot/compare.py reads them */
+	if (ub_plot_script("compare.py", script, sizeof(script))) {
+		ub_err("compare: cannot find %s; set UB_PLOT_DIR to the suite's "
+		       "plot/ directory", script);
 		return 2;
 	}
 	args = calloc((size_t)argc + 2, sizeof(*args));

@@ -10,26 +10,38 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "env.h"
-#include "json.h"
-#include "kvm_uapi.h"
-#include "log.h"
-#include "meta.h"
-#include "ubdev.h"
-#include "util.h"
-#include "version.h"
+#include "module/ubdev.h"
+#include "record/env.h"
+#include "record/json.h"
+#include "record/log.h"
+#include "record/meta.h"
+#include "record/util.h"
+#include "record/version.h"
+#include "teardown/kvm.h"
 
+struct info_opts {
+	uint64_t given;
+	int	json;
+	char	*root;
+};
 
-static const char info_usage[] =
-"usage: unmapbench info [--json] [--root DIR]\n"
-"Kernel, CPU (flags movdir64b clflushopt clwb rdtscp constant_tsc, bug\n"
-"tdx_pw_mce), NUMA nodes, TDX, the unmap_bench module and KVM.\n"
-"  --json      one JSON object (the same members as meta.json)\n"
-"  --root DIR  read /proc and /sys under DIR (test fixtures); skips the\n"
-"              module and /dev/kvm\n";
+static const struct ub_opt info_opts_table[] = {
+	{ .name = "json", .kind = UB_ARG_FLAG, .off = offsetof(struct info_opts, json),
+	  .help = "one JSON object (the same members as meta.json)" },
+	{ .name = "root", .kind = UB_ARG_TEXT, .off = offsetof(struct info_opts, root),
+	  .arg = "DIR", .help = "read /proc and /sys under DIR (test fixtures); "
+	  "skips the\nmodule and /dev/kvm" },
+	{ .name = NULL },
+};
 
-static const char *const vm_type_names[] = {
-	"default", "sw_protected", "sev", "sev_es", "snp", "tdx",
+const struct ub_optset info_optset = {
+	.cmd = "info",
+	.synopsis = "[OPTIONS]",
+	.about = "Kernel, CPU (flags movdir64b clflushopt clwb rdtscp "
+		 "constant_tsc, bug\ntdx_pw_mce), NUMA nodes, TDX, the "
+		 "unmap_bench module and KVM.",
+	.opt = info_opts_table,
+	.given_off = offsetof(struct info_opts, given),
 };
 
 struct kvm_caps {
@@ -73,7 +85,7 @@ static void vm_types_str(long mask, char *buf, size_t n)
 		if (!(mask & (1L << i)))
 			continue;
 		w = snprintf(buf + off, n - off, "%s%s", off ? "," : "",
-			     i < UB_ARRAY_SIZE(vm_type_names) ? vm_type_names[i] : "?");
+			     ubk_vm_type_name(i));
 		if (w < 0)
 			break;
 		off += (size_t)w;
@@ -95,8 +107,7 @@ static void kvm_json(struct ub_json *j, const struct kvm_caps *k)
 	ub_json_arr_begin(j, "vm_types");
 	for (unsigned i = 0; i < 32; i++)
 		if (k->vm_types & (1L << i))
-			ub_json_str(j, NULL, i < UB_ARRAY_SIZE(vm_type_names) ?
-				    vm_type_names[i] : "unknown");
+			ub_json_str(j, NULL, ubk_vm_type_name(i));
 	ub_json_arr_end(j);
 	vm_types_str(k->vm_types, types, sizeof(types));
 	ub_json_obj_begin(j, "caps");
@@ -114,7 +125,7 @@ static const char *yn(int v)
 	return v ? "yes" : "no";
 }
 
-static void print_text(const struct ub_env *e, const struct ubdev_info *mi,
+static void print_text(const struct ub_env *e, const struct ub_modstatus *mi,
 		       const struct kvm_caps *k)
 {
 	printf("unmapbench %s (module ABI %d)\n", UB_VERSION, UB_ABI_VERSION);
@@ -153,7 +164,8 @@ static void print_text(const struct ub_env *e, const struct ubdev_info *mi,
 	printf("thp:       enabled %s, defrag %s\n", e->thp_enabled, e->thp_defrag);
 	printf("tdx:       %s (module version %s; %s)\n", e->tdx_status,
 	       e->tdx_module_version, e->tdx_source);
-	printf("emulation: %s (%s)\n", e->emulation, e->emulation_evidence);
+	printf("emulation: %s (%s)\n", ub_name_or(UB_ENUM_emulation, e->emulation),
+	       e->emulation_evidence);
 	if (mi) {
 		if (mi->usable) {
 			char b[64];
@@ -164,8 +176,7 @@ static void print_text(const struct ub_env *e, const struct ubdev_info *mi,
 			       mi->info.module_version);
 			printf("           backends %s; auto -> %s (%s)\n",
 			       ub_backends_str(mi->info.backends & ~1U, b, sizeof(b)),
-			       mi->info.auto_backend < UB_BACKEND_NR ?
-			       ub_backend_names[mi->info.auto_backend] : "?",
+			       ub_name_or(UB_ENUM_backend, mi->info.auto_backend),
 			       mi->info.auto_reason);
 			printf("           tdx: %s; tsc %llu kHz; phys bits %u; "
 			       "%u variants\n", mi->info.tdx_reason,
@@ -191,53 +202,49 @@ static void print_text(const struct ub_env *e, const struct ubdev_info *mi,
 	}
 }
 
+static int info_json(const struct ub_env *e, const struct ub_modstatus *mi,
+		     const struct kvm_caps *k)
+{
+	struct ub_json j;
+
+	ub_json_init(&j, stdout, 1);
+	ub_json_obj_begin(&j, NULL);
+	ub_json_str(&j, "suite_version", UB_VERSION);
+	ub_json_int(&j, "harness_abi_version", UB_ABI_VERSION);
+	env_write_json(&j, e);
+	if (mi) {
+		meta_write_module(&j, mi);
+		kvm_json(&j, k);
+	}
+	ub_json_obj_end(&j);
+	if (ub_json_finish(&j)) {
+		ub_err("info: JSON output failed");
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
-	const char *root = NULL;
-	int json = 0;
-	struct ub_env e;
-	struct ubdev_info mi;
+	struct info_opts o = { 0 };
+	struct ub_modstatus mi;
 	struct kvm_caps k;
+	struct ub_env e;
+	int rc = ub_opts_command(&info_optset, argc, argv, &o);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (!strcmp(argv[i], "--root") && i + 1 < argc)
-			root = argv[++i];
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(info_usage, stdout);
-			return 0;
-		} else {
-			ub_err("info: unknown argument '%s'\n%s", argv[i], info_usage);
-			return 2;
-		}
-	}
-	env_capture(&e, root);
-	if (!root) {
+	if (rc >= 0)
+		return rc;
+	env_capture(&e, o.root);
+	if (!o.root) {
 		ubdev_probe(&mi);
 		kvm_probe(&k);
 	}
-	if (json) {
-		struct ub_json j;
-
-		ub_json_init(&j, stdout, 1);
-		ub_json_obj_begin(&j, NULL);
-		ub_json_str(&j, "suite_version", UB_VERSION);
-		ub_json_int(&j, "harness_abi_version", UB_ABI_VERSION);
-		env_write_json(&j, &e);
-		if (!root) {
-			meta_write_module(&j, &mi);
-			kvm_json(&j, &k);
-		}
-		ub_json_obj_end(&j);
-		if (ub_json_finish(&j)) {
-			ub_err("info: JSON output failed");
-			env_free(&e);
-			return 1;
-		}
-	} else {
-		print_text(&e, root ? NULL : &mi, root ? NULL : &k);
-	}
+	rc = 0;
+	if (o.json)
+		rc = info_json(&e, o.root ? NULL : &mi, &k);
+	else
+		print_text(&e, o.root ? NULL : &mi, o.root ? NULL : &k);
 	env_free(&e);
-	return 0;
+	ub_opts_free(&info_optset, &o);
+	return rc;
 }

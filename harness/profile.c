@@ -9,26 +9,53 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "opts.h"
+#include "commands.h"
 #include "profile.h"
-#include "util.h"
+#include "record/log.h"
+#include "record/opts.h"
+#include "record/tree.h"
+#include "record/util.h"
 
 #define MAX_INCLUDE_DEPTH 8
-
-static const char *const commands[] = { "micro", "teardown" };
+#define MAX_COMMANDS	16
 
 struct defaults {
-	char	cmd[16];
 	int	argc;
 	char	**argv;
 };
 
 struct pstate {
 	struct ub_profile *p;
-	struct defaults d[UB_ARRAY_SIZE(commands)];
+	struct defaults d[MAX_COMMANDS];	/* by index in ub_commands[] */
 	int	depth;
 };
+
+/* Index of CMD in ub_commands[] if profiles may hold it, else -1. */
+static int line_command(const char *cmd)
+{
+	const struct ub_command *c = ub_command_find(cmd);
+
+	return c && c->driver ? (int)(c - ub_commands) : -1;
+}
+
+/* "micro or teardown": the commands a profile line may name. */
+static const char *line_commands(char *buf, size_t n)
+{
+	const char *last = NULL;
+
+	buf[0] = 0;
+	for (const struct ub_command *c = ub_commands; c->name; c++) {
+		if (!c->driver)
+			continue;
+		if (last)
+			snprintf(buf + strlen(buf), n - strlen(buf), "%s%s",
+				 *buf ? ", " : "", last);
+		last = c->name;
+	}
+	snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", *buf ? " or " : "",
+		 last ? last : "");
+	return buf;
+}
 
 static int perr(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -138,6 +165,27 @@ static int convert(char **tok, int ntok, int from, char ***v, int *n,
 
 static int parse_text(struct pstate *st, const char *text, const char *file);
 
+/* A profile's text; NULL after one message (a NUL byte is named by its
+ * line: profiles are text). */
+static char *read_text(const char *path)
+{
+	size_t len;
+	char *text = ub_read_file_len(path, 0, &len), *nul;
+	int line = 1;
+
+	if (!text)
+		return NULL;
+	nul = memchr(text, 0, len);
+	if (!nul)
+		return text;
+	for (char *c = text; c < nul; c++)
+		line += *c == '\n';
+	free(text);
+	perr(path, line, "a NUL byte: a profile is text");
+	errno = 0;
+	return NULL;
+}
+
 static int do_include(struct pstate *st, const char *name, const char *file,
 		      int lineno)
 {
@@ -155,10 +203,10 @@ static int do_include(struct pstate *st, const char *name, const char *file,
 		;
 	else if (profile_resolve(name, path, sizeof(path)))
 		return perr(file, lineno, "include '%s': no such profile", name);
-	text = ub_read_file(path, 0);
+	text = read_text(path);
 	if (!text)
-		return perr(file, lineno, "include '%s': %s: %s", name, path,
-			    strerror(errno));
+		return errno ? perr(file, lineno, "include '%s': %s: %s", name, path,
+				    strerror(errno)) : -1;
 	st->depth++;
 	rc = parse_text(st, text, path);
 	st->depth--;
@@ -170,7 +218,8 @@ static int parse_line(struct pstate *st, char **tok, int ntok, const char *file,
 		      int lineno)
 {
 	struct ub_profile *p = st->p;
-	int ci = -1;
+	char names[128];
+	int ci;
 
 	if (!strcmp(tok[0], "description")) {
 		size_t off = strlen(p->description);
@@ -191,31 +240,30 @@ static int parse_line(struct pstate *st, char **tok, int ntok, const char *file,
 	}
 	if (!strcmp(tok[0], "defaults")) {
 		if (ntok < 2)
-			return perr(file, lineno, "defaults needs a command (micro or teardown)");
-		for (size_t i = 0; i < UB_ARRAY_SIZE(commands); i++)
-			if (!strcmp(tok[1], commands[i]))
-				ci = (int)i;
+			return perr(file, lineno, "defaults needs a command (%s)",
+				    line_commands(names, sizeof(names)));
+		ci = line_command(tok[1]);
 		if (ci < 0)
 			return perr(file, lineno, "defaults: unknown command '%s' "
-				    "(expected micro or teardown)", tok[1]);
+				    "(expected %s)", tok[1],
+				    line_commands(names, sizeof(names)));
 		return convert(tok, ntok, 2, &st->d[ci].argv, &st->d[ci].argc, file,
 			       lineno);
 	}
-	for (size_t i = 0; i < UB_ARRAY_SIZE(commands); i++)
-		if (!strcmp(tok[0], commands[i]))
-			ci = (int)i;
+	ci = line_command(tok[0]);
 	if (ci < 0)
-		return perr(file, lineno, "unknown command '%s' (expected micro, "
-			    "teardown, defaults, include or description)", tok[0]);
+		return perr(file, lineno, "unknown command '%s' (expected %s, "
+			    "defaults, include or description)", tok[0],
+			    line_commands(names, sizeof(names)));
 	{
 		struct ub_profile_line *l;
 
 		p->lines = ub_xrealloc(p->lines, sizeof(*p->lines) * (size_t)(p->n + 1));
 		l = &p->lines[p->n];
 		memset(l, 0, sizeof(*l));
-		ub_strlcpy(l->cmd, commands[ci], sizeof(l->cmd));
+		ub_strlcpy(l->cmd, ub_commands[ci].name, sizeof(l->cmd));
 		snprintf(l->where, sizeof(l->where), "%s:%d", file, lineno);
-		push(&l->argv, &l->argc, commands[ci]);
+		push(&l->argv, &l->argc, ub_commands[ci].name);
 		for (int i = 0; i < st->d[ci].argc; i++)
 			push(&l->argv, &l->argc, st->d[ci].argv[i]);
 		if (convert(tok, ntok, 1, &l->argv, &l->argc, file, lineno)) {
@@ -294,26 +342,11 @@ int profile_parse(const char *text, const char *file, struct ub_profile *p)
 	base = strrchr(file, '/');
 	ub_strlcpy(p->name, base ? base + 1 : file, sizeof(p->name));
 	rc = parse_text(&st, text, file);
-	for (size_t i = 0; i < UB_ARRAY_SIZE(commands); i++)
+	for (size_t i = 0; i < MAX_COMMANDS; i++)
 		free_argv(st.d[i].argv, st.d[i].argc);
 	if (rc)
 		profile_free(p);
 	return rc;
-}
-
-static int exe_dir(char *buf, size_t n)
-{
-	ssize_t l = readlink("/proc/self/exe", buf, n - 1);
-	char *s;
-
-	if (l <= 0)
-		return -1;
-	buf[l] = 0;
-	s = strrchr(buf, '/');
-	if (!s)
-		return -1;
-	*s = 0;
-	return 0;
 }
 
 int profile_resolve(const char *name, char *path, size_t n)
@@ -332,7 +365,7 @@ int profile_resolve(const char *name, char *path, size_t n)
 	}
 	if (env && *env)
 		ub_strlcpy(dirs[nd++], env, PATH_MAX);
-	if (!exe_dir(ed, sizeof(ed))) {
+	if (!ub_exe_dir(ed, sizeof(ed))) {
 		if (snprintf(dirs[nd], PATH_MAX, "%s/../bench/profiles", ed) < PATH_MAX)
 			nd++;
 		if (snprintf(dirs[nd], PATH_MAX, "%s/profiles", ed) < PATH_MAX)
@@ -372,9 +405,11 @@ int profile_load(const char *name, struct ub_profile *p)
 		if (realpath(path, real))
 			ub_strlcpy(path, real, sizeof(path));
 	}
-	text = ub_read_file(path, 0);
+	errno = 0;
+	text = read_text(path);
 	if (!text) {
-		ub_err("%s: %s", path, strerror(errno));
+		if (errno)
+			ub_err("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	rc = profile_parse(text, path, p);

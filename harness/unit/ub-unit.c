@@ -3,46 +3,23 @@
  * ub-unit: host unit tests of the harness's building blocks (TAP on
  * stdout), run by tests/unit/harness_units.t; plus writer modes used by
  * tests/unit/harness_cli.t for read-back by Python's csv and json:
- *	ub-unit                   run the TAP tests
+ *	ub-unit                   run the TAP tests (t_*.c)
  *	ub-unit write-csv FILE    a table of awkward cells
  *	ub-unit write-json FILE   a document of awkward strings and numbers
  */
-#include <dirent.h>
-#include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "csv.h"
-#include "json.h"
-#include "log.h"
-#include "micro.h"
-#include "opts.h"
-#include "profile.h"
-#include "rundir.h"
-#include "util.h"
-
-static int n_fail;
-
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - ", cond ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond) {
-		n_fail++;
-		printf("#   last message: %s\n", ub_opt_errbuf);
-	}
-	fflush(stdout);
-}
+#include "record/csv.h"
+#include "record/json.h"
+#include "record/log.h"
+#include "record/opts.h"
+#include "record/util.h"
+#include "unit/tap.h"
+#include "unit/tests.h"
 
 /* Cells shared with harness_cli.t (keep in sync with EXPECTED_CELLS). */
 static const char *const cells[] = {
@@ -57,10 +34,15 @@ static int write_csv(const char *path)
 	if (!c)
 		return 1;
 	for (size_t i = 0; i < UB_ARRAY_SIZE(cells); i++) {
-		ub_csv_int(c, (long long)i);
+		char n[3][32];
+
+		snprintf(n[0], sizeof(n[0]), "%zu", i);
+		snprintf(n[1], sizeof(n[1]), "%llu", 18446744073709551615ULL - i);
+		snprintf(n[2], sizeof(n[2]), "%.17g", 1.0 / 3.0 + (double)i);
+		ub_csv_str(c, n[0]);
 		ub_csv_str(c, cells[i]);
-		ub_csv_uint(c, 18446744073709551615ULL - i);
-		ub_csv_double(c, 1.0 / 3.0 + (double)i, -1);
+		ub_csv_str(c, n[1]);
+		ub_csv_str(c, n[2]);
 		if (ub_csv_end_row(c))
 			return 1;
 	}
@@ -100,291 +82,6 @@ static int write_json(const char *path)
 	return fclose(f) ? 1 : 0;
 }
 
-static void test_opts(void)
-{
-	struct ub_u64_list l = { 0 };
-	static const char *const names[] = { NULL, "4k", "2m" };
-	uint64_t v;
-
-	ok(!ub_opt_parse_u64_list("--x", "1,2,4", 0, 0, 100, &l) && l.n == 3 &&
-	   l.v[0] == 1 && l.v[2] == 4, "opts: plain list 1,2,4");
-	ok(!ub_opt_parse_u64_list("--x", "0-3", UB_OPT_RANGE, 0, 100, &l) && l.n == 4 &&
-	   l.v[3] == 3, "opts: range 0-3");
-	ok(!ub_opt_parse_u64_list("--x", "0-10:5", UB_OPT_RANGE, 0, 100, &l) && l.n == 3 &&
-	   l.v[2] == 10, "opts: stepped range 0-10:5");
-	ok(!ub_opt_parse_u64_list("--x", "1K-8K*2", UB_OPT_RANGE | UB_OPT_SIZE, 0,
-				  1 << 20, &l) && l.n == 4 && l.v[0] == 1024 &&
-	   l.v[3] == 8192, "opts: geometric range with suffixes 1K-8K*2");
-	ok(!ub_opt_parse_u64_list("--x", "64M,1G,2k", UB_OPT_SIZE, 0, UINT64_MAX, &l) &&
-	   l.n == 3 && l.v[0] == 64ULL << 20 && l.v[1] == 1ULL << 30 && l.v[2] == 2048,
-	   "opts: K/M/G sizes");
-	ok(!ub_opt_parse_names("--granule", "4k,2m", 0, names, 3, &l) && l.n == 2 &&
-	   l.v[0] == 1 && l.v[1] == 2, "opts: granule names 4k,2m");
-	ok(!ub_opt_parse_names("--granule", "all", UB_OPT_ALL, names, 3, &l) && l.n == 2,
-	   "opts: 'all' expands to every name");
-	ok(!ub_opt_parse_bool_list("--irq-off", "off,1", &l) && l.n == 2 && l.v[0] == 0 &&
-	   l.v[1] == 1, "opts: boolean list off,1");
-	ok(!ub_opt_parse_ms("--max-wall", "2m", &v) && v == 120000, "opts: duration 2m");
-
-#define BAD(call, tok, desc) \
-	ok((call) && strstr(ub_opt_errbuf, tok), "opts: %s is an error naming %s", desc, tok)
-	BAD(ub_opt_parse_u64_list("--pages", "64,12x", UB_OPT_SIZE, 1, 100, &l), "'12x'",
-	    "bad number 12x");
-	BAD(ub_opt_parse_u64_list("--pages", "1,,2", 0, 1, 100, &l), "'1,,2'", "empty item");
-	BAD(ub_opt_parse_u64_list("--pages", "5-3", UB_OPT_RANGE, 0, 100, &l), "'5-3'",
-	    "reversed range");
-	BAD(ub_opt_parse_u64_list("--pages", "3-", UB_OPT_RANGE, 0, 100, &l), "'3-'",
-	    "open range");
-	BAD(ub_opt_parse_u64_list("--threads", "1,65", 0, 1, 64, &l), "'65'",
-	    "out-of-range value");
-	BAD(ub_opt_parse_u64_list("--pages", "4k", 0, 1, 1 << 20, &l), "'4k'",
-	    "suffix where none is allowed");
-	BAD(ub_opt_parse_u64_list("--pages", "1-4*1", UB_OPT_RANGE, 1, 100, &l), "'1-4*1'",
-	    "geometric factor 1");
-	BAD(ub_opt_parse_names("--granule", "4k,1g", 0, names, 3, &l), "'1g'",
-	    "unknown name");
-	BAD(ub_opt_parse_size("--size", "12Q", 4096, &v), "'12Q'", "bad size");
-	BAD(ub_opt_parse_ms("--max-wall", "soon", &v), "'soon'", "bad duration");
-	BAD(ub_opt_parse_u64_list("--pages", "-1", UB_OPT_RANGE, 0, 100, &l), "'-1'",
-	    "negative number");
-#undef BAD
-	ub_u64_list_free(&l);
-}
-
-static void test_micro_parse(void)
-{
-	struct micro_opts o;
-	char *good[] = { "micro", "--pages", "64,512", "--granule=4k,2m", "--threads",
-			 "1,half,all", "--cpus", "0/0", "--irq-off", "0,1",
-			 "--variants", "unmap.*,ground.16", "--max-irqoff", "100us", NULL };
-	char *bad1[] = { "micro", "--cache", "lukewarm", NULL };
-	char *bad2[] = { "micro", "--frobnicate", "1", NULL };
-	char *bad3[] = { "micro", "--cpus", "0-1/x", NULL };
-	char *bad4[] = { "micro", "--threads", "1,lots", NULL };
-
-	micro_opts_init(&o);
-	ok(micro_parse(14, good, &o, 0) == 0 && o.pages.n == 2 && o.granule.n == 2 &&
-	   o.threads.n == 3 && o.threads.v[1] == UB_THREADS_HALF && o.irq_off.n == 2 &&
-	   o.variants.n == 2 && o.max_irqoff_ns == 100000,
-	   "micro: every list option parses");
-	micro_opts_free(&o);
-	micro_opts_init(&o);
-	ub_opt_where = "prof:7";
-	ok(micro_parse(3, bad1, &o, 0) == 2 && strstr(ub_opt_errbuf, "prof:7: ") &&
-	   strstr(ub_opt_errbuf, "'lukewarm'"),
-	   "micro: bad --cache value names file:line and 'lukewarm'");
-	ok(micro_parse(3, bad2, &o, 0) == 2 && strstr(ub_opt_errbuf, "'--frobnicate'"),
-	   "micro: unknown key is named");
-	ok(micro_parse(3, bad3, &o, 0) == 2 && strstr(ub_opt_errbuf, "'x'"),
-	   "micro: bad CPU set is named");
-	ok(micro_parse(3, bad4, &o, 0) == 2 && strstr(ub_opt_errbuf, "'lots'"),
-	   "micro: bad thread count is named");
-	ub_opt_where = NULL;
-	micro_opts_free(&o);
-}
-
-static void test_profile(void)
-{
-	struct ub_profile p;
-	const char *good =
-		"# a comment\n"
-		"description two words\n"
-		"defaults micro rounds=5 label=\"my label\"\n"
-		"micro granule=4k,2m \\\n"
-		"      size=4M   # trailing comment\n"
-		"\n"
-		"teardown size=1G vms=1,4\n"
-		"micro rounds=7\n";
-	int rc = profile_parse(good, "t1", &p);
-
-	ok(rc == 0 && p.n == 3, "profile: 3 command lines parsed (continuation, "
-	   "comments, blank lines)");
-	if (!rc && p.n == 3) {
-		struct ub_profile_line *l = &p.lines[0];
-
-		ok(!strcmp(l->cmd, "micro") && l->argc == 9 &&
-		   !strcmp(l->argv[1], "--rounds") && !strcmp(l->argv[4], "my label") &&
-		   !strcmp(l->argv[5], "--granule") && !strcmp(l->argv[8], "4M"),
-		   "profile: defaults prepended, quotes kept, KEY=VALUE -> --KEY VALUE");
-		ok(!strcmp(l->where, "t1:4"), "profile: a continued line is named by its "
-		   "first line (%s)", l->where);
-		ok(!strcmp(p.lines[1].cmd, "teardown") && p.lines[1].argc == 5 &&
-		   !strcmp(p.lines[1].where, "t1:7"),
-		   "profile: teardown line kept for the teardown driver");
-		ok(!strcmp(p.lines[2].argv[p.lines[2].argc - 1], "7"),
-		   "profile: line value follows (and overrides) the defaults");
-		ok(!strcmp(p.description, "two words"), "profile: description");
-		profile_free(&p);
-	}
-#define BAD(text, tok, desc) \
-	ok(profile_parse(text, "bad", &p) && strstr(ub_opt_errbuf, tok), \
-	   "profile: %s is an error naming %s", desc, tok)
-	BAD("micro size=4M\n\nmikro size=4M\n", "bad:3: unknown command 'mikro'",
-	    "unknown command");
-	BAD("micro Size=4M\n", "'Size=4M'", "upper-case key");
-	BAD("micro size=\n", "'size='", "empty value");
-	BAD("micro label=\"open\n", "bad:1: unterminated quote", "open quote");
-	BAD("defaults mcro rounds=1\n", "'mcro'", "defaults for an unknown command");
-	BAD("include no-such-profile-xyz\n", "'no-such-profile-xyz'", "missing include");
-#undef BAD
-}
-
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
-
-	while (d && (de = readdir(d)))
-		n += de->d_name[0] != '.' || (strcmp(de->d_name, ".") &&
-					       strcmp(de->d_name, ".."));
-	if (d)
-		closedir(d);
-	return n;
-}
-
-static void test_rundir(void)
-{
-	char tmpl[] = "/tmp/ub-unit-XXXXXX", p[PATH_MAX + 64], *s;
-	char *base = mkdtemp(tmpl);
-	struct ub_rundir rd;
-	struct stat st;
-	FILE *f;
-
-	if (!base) {
-		ok(0, "rundir: mkdtemp");
-		return;
-	}
-	/* Existing final directory: refused, untouched. */
-	snprintf(p, sizeof(p), "%s/old", base);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/old/keep.txt", base);
-	f = fopen(p, "w");
-	fputs("precious\n", f);
-	fclose(f);
-	snprintf(p, sizeof(p), "%s/old", base);
-	ok(rundir_create(&rd, p) && errno == EEXIST, "rundir: existing directory refused");
-	snprintf(p, sizeof(p), "%s/old/keep.txt", base);
-	s = ub_read_file(p, 1);
-	snprintf(p, sizeof(p), "%s/old", base);
-	ok(s && !strcmp(s, "precious") && count_entries(p) == 1,
-	   "rundir: existing directory untouched");
-	free(s);
-	snprintf(p, sizeof(p), "%s/.old.partial", base);
-	ok(stat(p, &st) != 0, "rundir: no partial directory made for a refused name");
-
-	/* A run that completes. */
-	snprintf(p, sizeof(p), "%s/sub/run1", base);
-	ok(!rundir_create(&rd, p), "rundir: create (parent made as needed)");
-	snprintf(p, sizeof(p), "%s/sub/.run1.partial/status", base);
-	s = ub_read_file(p, 1);
-	ok(s && !strcmp(s, "running"), "rundir: .NAME.partial/status is 'running'");
-	free(s);
-	snprintf(p, sizeof(p), "%s/sub/run1", base);
-	ok(stat(p, &st) != 0, "rundir: final name absent while running");
-	f = fopen(rundir_file(&rd, "x.csv"), "w");
-	fputs("a\n", f);
-	fclose(f);
-	/* Same name again while it runs: refused. */
-	{
-		struct ub_rundir rd2;
-
-		ok(rundir_create(&rd2, p) && errno == EEXIST,
-		   "rundir: a running (partial) name is refused too");
-	}
-	ok(!rundir_complete(&rd), "rundir: complete");
-	snprintf(p, sizeof(p), "%s/sub/run1/status", base);
-	s = ub_read_file(p, 1);
-	ok(s && !strcmp(s, "complete"), "rundir: renamed, status 'complete'");
-	free(s);
-	snprintf(p, sizeof(p), "%s/sub/run1/x.csv", base);
-	ok(stat(p, &st) == 0, "rundir: files moved with it");
-	snprintf(p, sizeof(p), "%s/sub/.run1.partial", base);
-	ok(stat(p, &st) != 0, "rundir: no partial left behind");
-
-	/* A run that is interrupted. */
-	snprintf(p, sizeof(p), "%s/run2", base);
-	ok(!rundir_create(&rd, p), "rundir: create second");
-	rundir_fail(&rd, "interrupted: SIGINT after %d/%d runs", 3, 12);
-	snprintf(p, sizeof(p), "%s/.run2.partial/status", base);
-	s = ub_read_file(p, 1);
-	ok(s && !strcmp(s, "interrupted: SIGINT after 3/12 runs"),
-	   "rundir: interrupted run stays partial with its status");
-	free(s);
-	snprintf(p, sizeof(p), "%s/run2", base);
-	ok(stat(p, &st) != 0, "rundir: interrupted run not renamed");
-
-	/* Default name shape. */
-	ok(!rundir_default_path(p, sizeof(p), "res", NULL) && !strncmp(p, "res/", 4) &&
-	   strlen(p) > 4 + 16 && p[4 + 8] == 'T' && p[4 + 15] == 'Z' && p[4 + 16] == '-',
-	   "rundir: default name res/YYYYmmddTHHMMSSZ-host-krel (%s)", p);
-	{
-		char cmd[PATH_MAX + 16];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
-		if (system(cmd))
-			printf("# could not remove %s\n", base);
-	}
-}
-
-static void test_writers(void)
-{
-	char path[] = "/tmp/ub-unit-csv-XXXXXX";
-	int fd = mkstemp(path);
-	struct ub_csv *c;
-	char *s;
-	struct ub_json j;
-	FILE *f;
-	char *buf = NULL;
-	size_t len = 0;
-
-	close(fd);
-	c = ub_csv_open(path, "a,b", 0);
-	ub_csv_str(c, "x");
-	ok(ub_csv_end_row(c) == -1, "csv: a short row is refused");
-	ok(ub_csv_close(c) == -1, "csv: close reports the bad row");
-	c = ub_csv_open(path, "a,b", 0);
-	ub_csv_str(c, "1");
-	ub_csv_str(c, "2");
-	ub_csv_end_row(c);
-	ub_csv_close(c);
-	c = ub_csv_open(path, "a,b", UB_CSV_APPEND);
-	ub_csv_str(c, "3");
-	ub_csv_str(c, "4");
-	ub_csv_end_row(c);
-	ub_csv_close(c);
-	s = ub_read_file(path, 0);
-	ok(s && !strcmp(s, "a,b\n1,2\n3,4\n"), "csv: append keeps one header");
-	free(s);
-	ok(ub_csv_open(path, "a,c", UB_CSV_APPEND) == NULL,
-	   "csv: append with other columns is refused");
-	unlink(path);
-
-	f = open_memstream(&buf, &len);
-	ub_json_init(&j, f, 0);
-	ub_json_arr_begin(&j, NULL);
-	ub_json_int(&j, "key", 1);
-	ok(j.err, "json: a key inside an array is misuse");
-	fclose(f);
-	free(buf);
-	f = open_memstream(&buf, &len);
-	ub_json_init(&j, f, 0);
-	ub_json_obj_begin(&j, NULL);
-	ok(ub_json_finish(&j) == -1, "json: an unclosed object is refused");
-	fclose(f);
-	free(buf);
-	f = open_memstream(&buf, &len);
-	ub_json_init(&j, f, 0);
-	ub_json_obj_begin(&j, NULL);
-	ub_json_str(&j, "s", "q\"\\\n\x01");
-	ub_json_obj_end(&j);
-	ub_json_finish(&j);
-	fclose(f);
-	ok(buf && !strcmp(buf, "{\"s\":\"q\\\"\\\\\\n\\u0001\"}"),
-	   "json: escapes quote, backslash, newline, control (%s)", buf);
-	free(buf);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "write-csv"))
@@ -403,6 +100,10 @@ int main(int argc, char **argv)
 	test_micro_parse();
 	test_profile();
 	test_rundir();
+	test_rundir_names();
 	test_writers();
-	return n_fail ? 1 : 0;
+	test_table();
+	test_sweep();
+	test_summary();
+	return tap_failures() ? 1 : 0;
 }

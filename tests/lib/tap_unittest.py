@@ -34,6 +34,24 @@ class TapResult(unittest.TestResult):
         print(f"not ok - {self._name(test)} (unexpected success)")
 
 
+def run_module(module, build=None):
+    """The tests of MODULE as TAP; first `make -s BUILD...` (a list of
+    make arguments) as one test line. Returns the exit status."""
+    import subprocess
+    if build:
+        try:
+            subprocess.run(["make", "-s", *build], check=True,
+                           stdout=subprocess.DEVNULL)
+        except subprocess.CalledProcessError as e:
+            print(f"not ok - build ({' '.join(build)}: {e})")
+            return 1
+        print(f"ok - build ({' '.join(build)})")
+    suite = unittest.defaultTestLoader.loadTestsFromModule(module)
+    result = TapResult()
+    suite.run(result)
+    return 0 if result.wasSuccessful() else 1
+
+
 def main():
     start = sys.argv[1]
     pattern = sys.argv[2] if len(sys.argv) > 2 else "test_*.py"

@@ -16,14 +16,22 @@ if ! { : <>/dev/kvm; } 2>/dev/null; then
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 run=$tmp/run
-"$ub" teardown --vm-type default --size 16M --vms 1,2 --vcpus 2 \
-	--trigger all --out "$run" >"$tmp/log" 2>&1
+# A stand-in plot/ whose teardown.py records how it was called and fails:
+# the harness must build the command, say it failed, and still complete.
+mkdir "$tmp/plot"
+cat > "$tmp/plot/teardown.py" <<'PY'
+import sys
+open(sys.argv[2] + "/summary-argv", "w").write(" ".join(sys.argv[1:]))
+sys.exit("teardown.py: error: stand-in")
+PY
+UB_PLOT_DIR=$tmp/plot "$ub" teardown --vm-type default --size 16M --vms 1,2 --vcpus 2 \
+	--trigger all --label native --out "$run" >"$tmp/log" 2>&1
 rc=$?
 if [ $rc = 0 ]; then echo "ok - teardown --vm-type default runs (exit 0)"; else
 	echo "not ok - teardown --vm-type default runs (exit $rc)"; sed 's/^/#   /' "$tmp/log"; fi
 [ -d "$run" ] && [ "$(cat "$run/status" 2>/dev/null)" = complete ] &&
 	echo "ok - run directory complete" || echo "not ok - run directory complete"
-python3 - "$run" <<'PY'
+python3 - "$run" "$top" "$tmp/log" <<'PY'
 import csv, json, os, sys
 run = sys.argv[1]
 def t(ok, d, info=""):
@@ -34,10 +42,11 @@ try:
     rows = list(csv.DictReader(open(os.path.join(run, "teardown.csv"))))
 except OSError as e:
     t(False, "teardown.csv readable", e); sys.exit(0)
-cols = ("run_id,repeat,vm_type,vm_type_reason,vm,vms,vcpus,size_bytes,page_size,"
-        "trigger,populate,mappings_populated,mapped_4k,mapped_2m,create_s,"
-        "populate_s,teardown_s,pages,ns_per_page,pages_per_s,status,emulation").split(",")
+schema = json.load(open(os.path.join(sys.argv[2], "plot", "schema.json")))
+cols = [c["name"] for t_ in schema["tables"] if t_["file"] == "teardown.csv"
+        for c in t_["columns"]]
 t(list(rows[0].keys()) == cols if rows else False, "teardown.csv has the documented columns")
+t(all(r["label"] == "native" for r in rows), "--label is in every row")
 # vms=1: guest + aggregate; vms=2: 2 guests + aggregate; x destroy, punch;
 # convert on DEFAULT: one skipped aggregate row per vms value.
 t(len(rows) == 2 * 2 + 2 * 3 + 2, "one row per guest and one aggregate per run (12)", len(rows))
@@ -64,9 +73,14 @@ else:
     t(all("no mappings populated: KVM_PRE_FAULT_MEMORY" in r["status"] for r in ran),
       "fallback: the result says no mappings were populated and why")
     t(all(r["populate"] == "gmem" for r in ran), "fallback: populate records gmem")
-summ = open(os.path.join(run, "teardown-summary.txt")).read()
-t("vCPUs" in summ and "seconds" in summ and "change" in summ, "summary table written", summ)
-t(meta.get("status") == "complete", "meta.json status complete", meta.get("status"))
+argv = open(os.path.join(run, "summary-argv")).read()
+t(argv == "--summary " + os.path.dirname(run) + "/.run.partial" or
+  argv == "--summary " + run, "plot/teardown.py --summary RUN_DIR was called", argv)
+log = open(sys.argv[3]).read()
+t("teardown-summary.txt not written: python3 " in log and "stand-in" in log,
+  "its failure is reported in one line", log)
+t(meta.get("status") == "complete", "meta.json status complete (the summary failed)",
+  meta.get("status"))
 PY
 # A tdx request on this host fails cleanly, naming the missing piece.
 "$ub" teardown --vm-type tdx --size 16M --out "$tmp/tdx" >"$tmp/log" 2>&1

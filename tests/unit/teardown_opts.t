@@ -21,7 +21,7 @@ expect() {
 	fi
 }
 
-expect 0 "--help prints the usage" "--vm-type LIST" --help
+expect 0 "--help prints the usage" "--vm-type tdx|sw-protected|default|auto" --help
 expect 2 "bad --size names the token" "'12x'" --size 64M,12x --dry-run
 expect 2 "--size not a multiple of 4K is refused" "multiple of 4K" --size 5000 --dry-run
 expect 2 "bad --trigger names the token" "'explode'" --trigger destroy,explode --dry-run
@@ -31,13 +31,13 @@ expect 2 "bad --page-size names the token" "'1g'" --page-size 1g --dry-run
 expect 2 "bad --node names the token" "'x'" --node 0,x --dry-run
 expect 2 "--vms 0 is refused" "--vms" --vms 0 --dry-run
 expect 2 "--repeat 0 is refused" "--repeat" --repeat 0 --dry-run
-expect 2 "unknown option is refused" "unknown option '--frobnicate'" --frobnicate --dry-run
+expect 2 "unknown option is refused" "unknown option --frobnicate (see unmapbench teardown --help)" --frobnicate --dry-run
 expect 2 "missing value is refused" "missing value" --size
 expect 2 "stray argument is refused" "unexpected argument 'extra'" --dry-run extra
 expect 2 "--page-size 2m needs 2M multiples" "multiple of 2M" --page-size 2m --size 3M --dry-run
-expect 0 "--trigger all expands to three triggers" "3 run(s)" --trigger all --size 64M --dry-run
+expect 0 "--trigger all expands to three triggers" "3 runs," --trigger all --size 64M --dry-run
 expect 0 "lists multiply into runs (2 sizes x 2 vms x 3 triggers x 2 repeats)" \
-	"24 run(s)" --size 64M,128M --vms 1,4 --trigger all --repeat 2 --dry-run
+	"24 runs," --size 64M,128M --vms 1,4 --trigger all --repeat 2 --dry-run
 expect 0 "ranges work for --vms" "vms=64 " --vms 1-64*4 --size 16M --dry-run
 expect 0 "--node any and numbers are accepted" "node=1 " --node any,1 --size 16M --dry-run
 expect 0 "dry run estimates the time" "estimated" --size 16M --dry-run

@@ -19,13 +19,13 @@ expect() {
 		sed 's/^/#   /' "$out"
 	fi
 }
-expect 0 "a request that fits passes" "4 run(s)" --size 64M --vms 1,4 --trigger destroy,punch
+expect 0 "a request that fits passes" "4 runs," --size 64M --vms 1,4 --trigger destroy,punch
 expect 1 "too much for the host is refused" "exceeds the 1.0 GiB available on this host (MemAvailable)" \
 	--size 600M --vms 2
 expect 1 "the refusal names the request" "2 guest(s) x 629145600 bytes" --size 600M --vms 2
 expect 1 "too much for one node is refused" "exceeds the 512.0 MiB free on node 1" \
 	--size 200M --vms 3 --node 1
-expect 0 "the same fits with no node policy" "1 run(s)" --size 200M --vms 3
+expect 0 "the same fits with no node policy" "1 run," --size 200M --vms 3
 expect 1 "a node without memory is refused" "--node 5: no such NUMA node" --size 16M --node 5
 expect 1 "one oversized item of a list refuses the whole command" "exceeds" \
 	--size 64M,2G

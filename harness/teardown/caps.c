@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * teardown_caps.c: what the host's KVM offers, which VM type a request
+ * gets and why, and the memory preflight.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "teardown/kvm.h"
+#include "record/optval.h"
+#include "record/schema.h"
+#include "teardown/teardown.h"
+#include "record/util.h"
+
+static int path_exists(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0;
+}
+
+static void probe_modules(struct td_caps *c)
+{
+	static const char *const mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
+	char p[128], *v;
+
+	c->modules[0] = '\0';
+	for (size_t i = 0; i < UB_ARRAY_SIZE(mods); i++) {
+		snprintf(p, sizeof(p), "/sys/module/%s", mods[i]);
+		if (!path_exists(p))
+			continue;
+		if (c->modules[0])
+			strncat(c->modules, " ", sizeof(c->modules) - strlen(c->modules) - 1);
+		strncat(c->modules, mods[i], sizeof(c->modules) - strlen(c->modules) - 1);
+	}
+	c->tdx_param[0] = '\0';
+	v = ub_read_file("/sys/module/kvm_intel/parameters/tdx", 1);
+	if (v) {
+		ub_strlcpy(c->tdx_param, v, sizeof(c->tdx_param));
+		free(v);
+	}
+}
+
+int td_caps_probe(struct td_caps *c, const char *kvm_path)
+{
+	int fd;
+
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < 8; i++)
+		c->gmem_flags[i] = c->attrs[i] = -1;
+	probe_modules(c);
+	fd = open(kvm_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		snprintf(c->kvm_why, sizeof(c->kvm_why), "cannot open %s: %s%s",
+			 kvm_path, strerror(err),
+			 err == ENOENT ? " (no KVM module loaded)" :
+			 err == EACCES ? " (needs root or the kvm group)" : "");
+		return -1;
+	}
+	c->kvm = 1;
+	c->vm_types = ubk_check(fd, KVM_CAP_VM_TYPES);
+	/* Without KVM_CAP_VM_TYPES only type 0 exists. */
+	if (c->vm_types <= 0)
+		c->vm_types = 1L << KVM_X86_DEFAULT_VM;
+	c->gmem = ubk_check(fd, KVM_CAP_GUEST_MEMFD);
+	c->user_memory2 = ubk_check(fd, KVM_CAP_USER_MEMORY2);
+	c->prefault = ubk_check(fd, KVM_CAP_PRE_FAULT_MEMORY);
+	c->max_vcpus = ubk_check(fd, KVM_CAP_MAX_VCPUS);
+	/* Capabilities that depend on the VM type: ask a scratch VM. */
+	for (unsigned t = 0; t < 8; t++) {
+		int vm;
+
+		if (!(c->vm_types & (1L << t)))
+			continue;
+		vm = ubk_create_vm(fd, t, NULL);
+		if (vm < 0)
+			continue;
+		c->gmem_flags[t] = ubk_check(vm, KVM_CAP_GUEST_MEMFD_FLAGS);
+		c->attrs[t] = ubk_check(vm, KVM_CAP_MEMORY_ATTRIBUTES);
+		close(vm);
+	}
+	close(fd);
+	return 0;
+}
+
+int td_caps_fake(struct td_caps *c, const char *spec, char *why, size_t wn)
+{
+	char *dup = ub_xstrdup(spec), *save = NULL, *tok;
+
+	memset(c, 0, sizeof(*c));
+	c->fake = 1;
+	c->kvm = 1;
+	c->vm_types = 1;
+	c->gmem = 1;
+	c->user_memory2 = 1;
+	c->max_vcpus = 288;
+	for (int i = 0; i < 8; i++)
+		c->gmem_flags[i] = c->attrs[i] = -1;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		const char *k = tok, *v = eq ? eq + 1 : "";
+		char *end;
+		long n;
+
+		if (eq)
+			*eq = '\0';
+		if (!strcmp(k, "modules")) {
+			/* modules=kvm_amd+kvm_pvm */
+			ub_strlcpy(c->modules, v, sizeof(c->modules));
+			for (char *p = c->modules; *p; p++)
+				if (*p == '+')
+					*p = ' ';
+			continue;
+		}
+		if (!strcmp(k, "tdx_param")) {
+			ub_strlcpy(c->tdx_param, v, sizeof(c->tdx_param));
+			continue;
+		}
+		errno = 0;
+		n = strtol(v, &end, 0);
+		if (errno || end == v || *end) {
+			snprintf(why, wn, "UB_TEST_FAKE_KVM: bad value '%s' for %s",
+				 v, k);
+			free(dup);
+			return -1;
+		}
+		if (!strcmp(k, "kvm"))
+			c->kvm = (int)n;
+		else if (!strcmp(k, "vm_types"))
+			c->vm_types = n;
+		else if (!strcmp(k, "gmem"))
+			c->gmem = n;
+		else if (!strcmp(k, "prefault"))
+			c->prefault = n;
+		else if (!strcmp(k, "max_vcpus"))
+			c->max_vcpus = n;
+		else if (!strcmp(k, "gmem_flags"))
+			for (int i = 0; i < 8; i++)
+				c->gmem_flags[i] = (i == 0) ? n : 0;
+		else if (!strcmp(k, "attrs"))
+			for (int i = 1; i < 8; i++)
+				c->attrs[i] = n;
+		else {
+			snprintf(why, wn, "UB_TEST_FAKE_KVM: unknown key '%s'", k);
+			free(dup);
+			return -1;
+		}
+	}
+	if (!c->kvm)
+		snprintf(c->kvm_why, sizeof(c->kvm_why),
+			 "cannot open /dev/kvm: No such file or directory "
+			 "(no KVM module loaded) [UB_TEST_FAKE_KVM]");
+	c->attrs[0] = 0;
+	free(dup);
+	return 0;
+}
+
+int td_vm_type_private(unsigned type)
+{
+	return type == KVM_X86_SW_PROTECTED_VM || type == KVM_X86_SNP_VM ||
+	       type == KVM_X86_TDX_VM;
+}
+
+static int has_module(const struct td_caps *c, const char *m)
+{
+	const char *p = c->modules;
+	size_t n = strlen(m);
+
+	while ((p = strstr(p, m))) {
+		if ((p == c->modules || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* Why KVM_X86_TDX_VM is not offered: the missing piece, as precisely as
+ * the host lets us tell. */
+static void tdx_missing(const struct td_caps *c, char *buf, size_t n)
+{
+	const char *kvm = c->modules[0] ? c->modules : "none found";
+
+	if (!has_module(c, "kvm_intel"))
+		snprintf(buf, n, "kvm_intel is not loaded (KVM modules here: %s); "
+			 "TDX needs an Intel host with kvm_intel loaded with "
+			 "tdx=1 and an initialized TDX module", kvm);
+	else if (!c->tdx_param[0])
+		snprintf(buf, n, "kvm_intel has no 'tdx' parameter: the kernel "
+			 "lacks KVM TDX support (CONFIG_INTEL_TDX_HOST)");
+	else if (c->tdx_param[0] == 'N' || c->tdx_param[0] == '0')
+		snprintf(buf, n, "kvm_intel is loaded with tdx=%s: reload it "
+			 "with tdx=1 (if it stays N, the TDX module did not "
+			 "initialize: see 'virt/tdx:' in dmesg; or the BIOS "
+			 "has TDX off)", c->tdx_param);
+	else
+		snprintf(buf, n, "kvm_intel has tdx=%s but KVM still does not "
+			 "offer the type: no usable TDX module (see 'virt/tdx:' "
+			 "in dmesg)", c->tdx_param);
+}
+
+int td_choose_vm_type(const struct td_caps *c, unsigned req, unsigned *type,
+		      char *why, size_t n)
+{
+	char miss[320];
+	const char *fake = c->fake ? " [UB_TEST_FAKE_KVM]" : "";
+
+	if (!c->kvm) {
+		snprintf(why, n, "no KVM: %s", c->kvm_why);
+		return -1;
+	}
+#define OFFERS(t) (c->vm_types & (1L << (t)))
+	switch (req) {
+	case UB_VM_TDX:
+		if (OFFERS(KVM_X86_TDX_VM)) {
+			*type = KVM_X86_TDX_VM;
+			snprintf(why, n, "requested; KVM_CAP_VM_TYPES=0x%lx%s",
+				 c->vm_types, fake);
+			return 0;
+		}
+		tdx_missing(c, miss, sizeof(miss));
+		snprintf(why, n, "KVM does not offer VM type 5 (KVM_X86_TDX_VM; "
+			 "KVM_CAP_VM_TYPES=0x%lx): %s%s", c->vm_types, miss, fake);
+		return -1;
+	case UB_VM_SW_PROTECTED:
+		if (OFFERS(KVM_X86_SW_PROTECTED_VM)) {
+			*type = KVM_X86_SW_PROTECTED_VM;
+			snprintf(why, n, "requested; KVM_CAP_VM_TYPES=0x%lx%s",
+				 c->vm_types, fake);
+			return 0;
+		}
+		snprintf(why, n, "KVM does not offer VM type 1 "
+			 "(KVM_X86_SW_PROTECTED_VM; KVM_CAP_VM_TYPES=0x%lx): the "
+			 "kernel lacks CONFIG_KVM_SW_PROTECTED_VM, or TDP "
+			 "(EPT/NPT) is off (KVM modules here: %s)%s", c->vm_types,
+			 c->modules[0] ? c->modules : "none found", fake);
+		return -1;
+	case UB_VM_DEFAULT:
+		*type = KVM_X86_DEFAULT_VM;
+		snprintf(why, n, "requested%s", fake);
+		return 0;
+	default:	/* TD_VM_AUTO */
+		if (OFFERS(KVM_X86_TDX_VM)) {
+			*type = KVM_X86_TDX_VM;
+			snprintf(why, n, "auto: KVM offers TDX (KVM_CAP_VM_TYPES="
+				 "0x%lx)%s", c->vm_types, fake);
+			return 0;
+		}
+		tdx_missing(c, miss, sizeof(miss));
+		if (OFFERS(KVM_X86_SW_PROTECTED_VM)) {
+			*type = KVM_X86_SW_PROTECTED_VM;
+			snprintf(why, n, "auto: no TDX (%s); KVM offers "
+				 "SW_PROTECTED (KVM_CAP_VM_TYPES=0x%lx)%s", miss,
+				 c->vm_types, fake);
+			return 0;
+		}
+		*type = KVM_X86_DEFAULT_VM;
+		snprintf(why, n, "auto: no TDX (%s); no SW_PROTECTED "
+			 "(KVM_CAP_VM_TYPES=0x%lx); using DEFAULT%s", miss,
+			 c->vm_types, fake);
+		return 0;
+	}
+#undef OFFERS
+}
+
+/* "avail=2G,node0=1G" */
+static int mem_fake(struct td_mem *m, const char *spec)
+{
+	char *dup = ub_xstrdup(spec), *save = NULL, *tok;
+	int ret = 0;
+
+	m->fake = 1;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		uint64_t v;
+
+		if (!eq) {
+			ret = -1;
+			break;
+		}
+		*eq = '\0';
+		if (ub_opt_parse_size("UB_TEST_FAKE_MEM", eq + 1, 0, &v)) {
+			ret = -1;
+			break;
+		}
+		if (!strcmp(tok, "avail")) {
+			m->avail = v;
+		} else if (!strncmp(tok, "node", 4) && isdigit((unsigned char)tok[4])) {
+			int id = atoi(tok + 4);
+
+			if (id < 0 || id >= 64) {
+				ret = -1;
+				break;
+			}
+			m->node_free[id] = v;
+			if (id + 1 > m->nr_nodes)
+				m->nr_nodes = id + 1;
+		} else {
+			ret = -1;
+			break;
+		}
+	}
+	free(dup);
+	return ret;
+}
+
+int td_mem_probe(struct td_mem *m)
+{
+	const char *fake = getenv("UB_TEST_FAKE_MEM");
+	char *s, *p;
+
+	memset(m, 0, sizeof(*m));
+	if (fake && *fake)
+		return mem_fake(m, fake);
+	s = ub_read_file("/proc/meminfo", 0);
+	if (s) {
+		p = strstr(s, "MemAvailable:");
+		if (p)
+			m->avail = strtoull(p + 13, NULL, 10) * 1024;
+		free(s);
+	}
+	for (int id = 0; id < 64; id++) {
+		char path[96];
+
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/node/node%d/meminfo", id);
+		s = ub_read_file(path, 0);
+		if (!s)
+			continue;
+		p = strstr(s, "MemFree:");
+		if (p)
+			m->node_free[id] = strtoull(p + 8, NULL, 10) * 1024;
+		m->nr_nodes = id + 1;
+		free(s);
+	}
+	return 0;
+}
+
+int td_preflight(const struct td_mem *m, uint64_t size, uint64_t vms,
+		 uint64_t node, char *why, size_t n)
+{
+	/* Guest memory plus KVM's page tables (a 4K leaf table per 2M) and a
+	 * margin of 1/256 for KVM's own structures. */
+	uint64_t guest = size * vms;
+	uint64_t need = guest + guest / UB_PAGES_PER_2M + guest / 256;
+	char a[32], b[32], c[32];
+	const char *fk = m->fake ? " [UB_TEST_FAKE_MEM]" : "";
+
+	if (vms && guest / vms != size) {
+		snprintf(why, n, "%" PRIu64 " guests x %" PRIu64 " bytes overflows",
+			 vms, size);
+		return -1;
+	}
+	ub_fmt_bytes(a, sizeof(a), (double)guest);
+	ub_fmt_bytes(b, sizeof(b), (double)(need - guest));
+	if (node != TD_NODE_ANY) {
+		if (node >= 64 || (int)node >= m->nr_nodes || !m->node_free[node]) {
+			snprintf(why, n, "--node %" PRIu64 ": no such NUMA node "
+				 "with memory (%d node(s))%s", node, m->nr_nodes, fk);
+			return -1;
+		}
+		if (need > m->node_free[node]) {
+			ub_fmt_bytes(c, sizeof(c), (double)m->node_free[node]);
+			snprintf(why, n, "refusing: %" PRIu64 " guest(s) x %" PRIu64
+				 " bytes = %s of guest memory (+%s for page "
+				 "tables and KVM) exceeds the %s free on node %"
+				 PRIu64 " (MemFree); lower --size or --vms, or "
+				 "pick another --node%s", vms, size, a, b, c, node, fk);
+			return -1;
+		}
+	}
+	if (m->avail && need > m->avail) {
+		ub_fmt_bytes(c, sizeof(c), (double)m->avail);
+		snprintf(why, n, "refusing: %" PRIu64 " guest(s) x %" PRIu64
+			 " bytes = %s of guest memory (+%s for page tables and "
+			 "KVM) exceeds the %s available on this host "
+			 "(MemAvailable); lower --size or --vms%s",
+			 vms, size, a, b, c, fk);
+		return -1;
+	}
+	return 0;
+}
