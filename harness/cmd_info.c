@@ -170,18 +170,21 @@ static void print_text(const struct ub_env *e, const struct ub_modstatus *mi,
 		if (mi->usable) {
 			char b[64];
 
-			printf("module:    loaded%s, ABI %u (harness %d), version %s\n",
-			       mi->simulated ? " (SIMULATED, UB_TEST_FAKE_MODULE)" : "",
-			       mi->info.abi_version, UB_ABI_VERSION,
+			printf("module:    %s, ABI %u (harness %d), version %s\n",
+			       mi->where == UB_WHERE_NATIVE ?
+			       "native (the module's portable code in this binary)" :
+			       "loaded", mi->info.abi_version, UB_ABI_VERSION,
 			       mi->info.module_version);
+			printf("           build: %s\n", mi->info.build);
 			printf("           backends %s; auto -> %s (%s)\n",
 			       ub_backends_str(mi->info.backends & ~1U, b, sizeof(b)),
 			       ub_name_or(UB_ENUM_backend, mi->info.auto_backend),
 			       mi->info.auto_reason);
 			printf("           tdx: %s; tsc %llu kHz; phys bits %u; "
-			       "%u variants\n", mi->info.tdx_reason,
+			       "%u variants x %u layout replicas\n", mi->info.tdx_reason,
 			       (unsigned long long)mi->info.tsc_khz,
-			       mi->info.x86_phys_bits, mi->info.nr_variants);
+			       mi->info.x86_phys_bits, mi->info.nr_variants,
+			       mi->info.nr_replicas);
 		} else {
 			printf("module:    %s\n", mi->why);
 		}

@@ -8,6 +8,7 @@
  *                          lines <!-- schema:NAME --> and <!-- /schema -->
  *   --markdown --into F    rewrite those sections of F in place
  *   --markdown --check F   exit 1 naming each section of F that differs
+ *   --header FILE          the CSV header line of table FILE (runs.csv)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 struct schema_opts {
 	uint64_t given;
 	int	json, markdown;
-	char	*into, *check;
+	char	*into, *check, *header;
 };
 
 #define O(f)	offsetof(struct schema_opts, f)
@@ -38,6 +39,8 @@ static const struct ub_opt schema_opts_table[] = {
 	  .excludes = "check", .help = "with --markdown: rewrite FILE's sections" },
 	{ .name = "check", .kind = UB_ARG_TEXT, .off = O(check), .arg = "FILE",
 	  .help = "with --markdown: exit 1 if FILE's sections differ" },
+	{ .name = "header", .kind = UB_ARG_TEXT, .off = O(header), .arg = "TABLE",
+	  .excludes = "json", .help = "the CSV header of TABLE (e.g. runs.csv)" },
 	{ .name = NULL },
 };
 #undef O
@@ -47,9 +50,11 @@ static int check(const void *dst)
 {
 	const struct schema_opts *o = dst;
 
-	if (!o->json && !o->markdown)
-		return ub_opt_fail("schema: --json or --markdown (see unmapbench "
-				   "schema --help)");
+	if (!o->json && !o->markdown && !o->header)
+		return ub_opt_fail("schema: --json, --markdown or --header (see "
+				   "unmapbench schema --help)");
+	if (o->header && o->markdown)
+		return ub_opt_fail("--header goes alone");
 	if (o->json && (o->into || o->check))
 		return ub_opt_fail("--into and --check go with --markdown");
 	return 0;
@@ -57,7 +62,7 @@ static int check(const void *dst)
 
 const struct ub_optset schema_optset = {
 	.cmd = "schema",
-	.synopsis = "--json | --markdown [--into FILE | --check FILE]",
+	.synopsis = "--json | --markdown [--into FILE | --check FILE] | --header TABLE",
 	.about = "The run-directory schema (harness/record/schema.def) as "
 		 "plot/schema.json or\nas the column sections of "
 		 "results/README.md (make -C harness schema writes both).",
@@ -183,6 +188,23 @@ static int readme(const char *path, int write)
 	return 0;
 }
 
+/* The header line of table FILE: 0, or 2 naming the tables there are. */
+static int header(const char *file)
+{
+	for (int t = 0; t < UB_TABLE_NR; t++) {
+		const struct ub_table_desc *d = &ub_tables[t];
+
+		if (strcmp(d->file, file))
+			continue;
+		for (size_t i = 0; i < d->ncols; i++)
+			printf("%s%s", i ? "," : "", d->cols[i].name);
+		putchar('\n');
+		return 0;
+	}
+	ub_err("schema --header: no table '%s' (runs.csv, micro.csv, ...)", file);
+	return 2;
+}
+
 int cmd_schema(int argc, char **argv)
 {
 	struct schema_opts o = { 0 };
@@ -191,7 +213,9 @@ int cmd_schema(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	rc = 0;
-	if (o.json)
+	if (o.header)
+		rc = header(o.header);
+	else if (o.json)
 		rc = ub_schema_json(stdout) ? 1 : 0;
 	else if (o.into || o.check)
 		rc = readme(o.into ? o.into : o.check, !!o.into);

@@ -54,7 +54,9 @@ static const char *ub_pmu_err(long err)
 int ub_pmu_open(struct ub_pmu *p, int cpu, char *why, size_t len)
 {
 	struct perf_event_attr attr;
+	long err[UB_PMU_NR];
 	struct perf_event *ev;
+	bool same = true;
 	size_t off = 0;
 	int c;
 
@@ -66,17 +68,25 @@ int ub_pmu_open(struct ub_pmu *p, int cpu, char *why, size_t len)
 		attr.config = ub_pmu_events[c].config;
 		attr.pinned = 1;
 		ev = perf_event_create_kernel_counter(&attr, cpu, NULL, NULL, NULL);
-		if (IS_ERR(ev)) {
-			if (off < len)
+		err[c] = IS_ERR(ev) ? PTR_ERR(ev) : 0;
+		same &= err[c] == err[0];
+		if (!err[c]) {
+			p->ev[c] = ev;
+			p->avail |= BIT(c);
+		}
+	}
+	if (p->avail == BIT(UB_PMU_NR) - 1 || why[0])
+		return p->avail ? 0 : -ENODEV;
+	if (same)
+		scnprintf(why, len, "unavailable: %s (%ld)", ub_pmu_err(err[0]),
+			  err[0]);
+	else
+		for (c = 0; c < UB_PMU_NR && off < len; c++)
+			if (err[c])
 				off += scnprintf(why + off, len - off, "%s%s: %s (%ld)",
 						 off ? ", " : "unavailable: ",
 						 ub_pmu_events[c].name,
-						 ub_pmu_err(PTR_ERR(ev)), PTR_ERR(ev));
-			continue;
-		}
-		p->ev[c] = ev;
-		p->avail |= BIT(c);
-	}
+						 ub_pmu_err(err[c]), err[c]);
 	return p->avail ? 0 : -ENODEV;
 }
 

@@ -108,8 +108,8 @@ def where(rd):
         place = "VM guest under a hypervisor"
     else:
         place = "bare-metal host"
-    if be == ["user"]:
-        what = "native: userspace build of the engine"
+    if {r["where"] for r in rd.runs.values()} == {"native"}:
+        what = "native: the module's portable code in userspace"
     else:
         what = f"module, backend {'/'.join(be) or '?'}"
     return f"{what}; {place}"

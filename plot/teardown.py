@@ -85,7 +85,8 @@ class Config:
     def finish(self):
         secs = {r: max(v) for r, v in self.guest_s.items()}
         secs.update(self.agg_s)
-        pages = dict(self.pages, **self.agg_pages)
+        pages = dict(self.pages)
+        pages.update(self.agg_pages)
         self.seconds = sorted(secs.values())
         self.n = len(self.seconds)
         self.median_s = stats.median(self.seconds)

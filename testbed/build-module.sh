@@ -15,5 +15,13 @@ mkdir -p "$dest"
 # kmod/ are removed from the copy too, its build products are kept.
 rsync -a --delete --include='*/' --include='*.[chS]' --include=Kbuild --include='*.def' \
 	--include=Makefile --exclude='*' "$UB_TOP/kmod/" "$dest/"
+# Objects built from other sources (another checkout shares this cache)
+# must not survive into this build: rebuild when the sources differ.
+hash=$(cd "$UB_TOP/kmod" && find . -name '*.[chS]' -o -name '*.def' -o -name Kbuild |
+	LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
+if [ "$(cat "$dest/.ub-src-hash" 2>/dev/null)" != "$hash" ]; then
+	find "$dest" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' \) -delete
+	echo "$hash" > "$dest/.ub-src-hash"
+fi
 make -s -C "$kdir" M="$dest" W=1 KCFLAGS=-Werror modules >&2
 echo "$dest/unmap_bench.ko"

@@ -19,16 +19,15 @@
 
 #define INSTR_MAX_UNITS	(1U << 20)
 
-static const char *const where_names[] = { "native", "module", NULL };
 
 #define O(f)	offsetof(struct instr_opts, f)
 static const struct ub_opt instr_opts_table[] = {
 	{ .name = "where", .kind = UB_ARG_NAME, .off = O(where),
-	  .names = where_names,
-	  .help = "native (default): the userspace build of the module's\n"
-		  "timing engine, in this process, on one CPU; module: the\n"
-		  "module's ground.* variants through RUN (as unmapbench\n"
-		  "micro --variants 'ground.*')" },
+	  .en = UB_ENUM_where,
+	  .help = "native (default): the module's portable code built into\n"
+		  "this binary, in this process; module: the kernel module.\n"
+		  "Either way the ground.* variants, as unmapbench micro\n"
+		  "--where W --variants 'ground.*' --timer tsc,ktime" },
 	{ .name = "units", .kind = UB_ARG_U64, .off = O(units),
 	  .flags = UB_OPT_SIZE, .min = 1, .max = INSTR_MAX_UNITS,
 	  .help = "ops per variant per round (default 256: short rounds,\n"
@@ -72,12 +71,13 @@ const struct ub_optset instr_optset = {
 static int module_line(const struct instr_opts *o, struct ub_line *l,
 		       char *equiv, size_t n)
 {
-	char arg[12][48], *av[16];
+	char arg[14][48], *av[18];
 	int ac = 0;
 
 	av[ac++] = "micro";
 #define ARG(...) (snprintf(arg[ac - 1], sizeof(arg[0]), __VA_ARGS__), \
 		  av[ac] = arg[ac - 1], ac++)
+	ARG("--where=%s", ub_name_or(UB_ENUM_where, (unsigned)o->where));
 	ARG("--variants=ground.*");
 	ARG("--timer=%s", o->timer.n == 1 ? ub_name_or(UB_ENUM_timer,
 			(unsigned)o->timer.v[0]) : "tsc,ktime");
@@ -107,7 +107,7 @@ static int module_line(const struct instr_opts *o, struct ub_line *l,
 static void module_meta(struct ub_json *j, void *arg)
 {
 	ub_json_obj_begin(j, "instrument");
-	ub_json_str(j, "where", "module");
+	ub_json_str(j, "where", ub_name_or(UB_ENUM_where, ubdev_where()));
 	ub_json_str(j, "equivalent", arg);
 	ub_json_obj_end(j);
 }
@@ -125,8 +125,7 @@ static int run_module(const struct instr_opts *o)
 	if (module_line(o, &l, equiv, sizeof(equiv)))
 		return 2;
 	cfg.meta_arg = equiv;
-	ub_info("instrument --where module: running the equivalent sweep '%s'",
-		equiv);
+	ub_info("instrument: running the equivalent sweep '%s'", equiv);
 	rc = ub_session_run(&cfg, &l, 1);
 	ub_line_free(&l);
 	return rc;
@@ -137,20 +136,13 @@ int cmd_instrument(int argc, char **argv)
 	struct instr_opts o = {
 		.common.repeat = 10, .units = 256, .batch = 32, .rounds = 1000,
 		.seed = 1, .max_wall_ms = 60000, .cpu = INSTR_CPU_ANY,
+		.where = UB_WHERE_NATIVE,
 	};
-	struct ub_session_cfg cfg = { .title = "instrument", .probe = ubdev_probe };
-	struct ub_line l = { .drv = &ub_native_driver, .opts = &o };
 	int rc = ub_opts_command(&instr_optset, argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
-	if (o.where) {
-		rc = run_module(&o);
-	} else {
-		cfg.out = o.common.out;
-		cfg.dry_run = o.common.dry_run;
-		rc = ub_session_run(&cfg, &l, 1);
-	}
+	rc = run_module(&o);
 	if (!rc && !o.common.dry_run)
 		ub_info("analyse with: python3 plot/instrument.py RUN_DIR");
 	ub_opts_free(&instr_optset, &o);

@@ -6,11 +6,12 @@
  * subtracted, paired rounds) and the map_benchmark-style baseline (every
  * op timed alone with the ns clock).
  *
- *   --where native  module/native.c: the engine's userspace build
- *                   (kmod/libubtiming.a) in this process, on one CPU
- *   --where module  the module's ground.* variants through RUN: exactly
- *                   `unmapbench micro --variants ground.* --timer
- *                   tsc,ktime ...` (module/micro.h)
+ * Either place is exactly a micro sweep of the ground.* variants with
+ * both timers (module/micro.h): `unmapbench micro --where W --variants
+ * 'ground.*' --timer tsc,ktime ...`.
+ *   --where native  the module's portable code built into this binary
+ *                   (module/ubdev.h), in this process
+ *   --where module  the kernel module through RUN
  */
 #ifndef UB_INSTRUMENT_H
 #define UB_INSTRUMENT_H
@@ -24,15 +25,12 @@
 
 struct instr_opts {
 	struct ub_line_opts common;	/* repeat = runs per timer */
-	uint64_t where;			/* 0 native, 1 module */
+	uint64_t where;			/* enum ub_where */
 	uint64_t units, batch, rounds, seed, max_wall_ms, cpu;
 	struct ub_u64_list timer;
 };
 
 int cmd_instrument(int argc, char **argv);
 extern const struct ub_optset instr_optset;
-
-/* The native driver (module/native.c). */
-extern const struct ub_driver ub_native_driver;
 
 #endif

@@ -35,7 +35,11 @@ struct micro_opts {
 	char	*cpus;			/* "auto" or "0-3/4-7" */
 	uint64_t scale;			/* 0 off, 1 auto */
 	uint64_t max_wall_ms, max_irqoff_ns;
-	int	no_counters, no_hist, no_samples;
+	uint64_t where;			/* enum ub_where */
+	uint64_t warmup;		/* warm-up rounds, run and discarded */
+	uint64_t replicas;		/* layout replicas drawn (0 = all) */
+	uint64_t balance;		/* 1: rounds in whole order blocks */
+	int	no_counters, no_hist, no_samples, no_pmu;
 };
 
 struct micro_run {
@@ -47,6 +51,7 @@ struct micro_run {
 	unsigned placement;
 	uint64_t units, unit_bytes;
 	uint32_t batch, rounds;
+	uint32_t rounds_asked;		/* before rounding up to whole blocks */
 	uint64_t seed;
 	uint64_t variant_mask;		/* 0 when unresolved (dry run) */
 	int	nvar;			/* applicable variants (estimate) */

@@ -49,6 +49,7 @@ static int check_cpus(const struct ub_opt *o, const char *s, void *dst)
 }
 
 static const char *const scale_names[] = { "off", "auto", NULL };
+static const char *const balance_names[] = { "off", "blocks", NULL };
 static const struct ub_word node_words[] = { { "all", UB_NODE_ALL }, { NULL, 0 } };
 static const struct ub_word thread_words[] = {
 	{ "all", UB_THREADS_ALL }, { "half", UB_THREADS_HALF }, { NULL, 0 },
@@ -83,7 +84,7 @@ static const struct ub_opt micro_opts[] = {
 	  .max = UB_MAX_THREADS,
 	  .help = "threads; half, all = of the memory node's CPUs (default 1)" },
 	{ .name = "backend", .kind = UB_ARG_NAMES, .off = O(backend),
-	  .en = UB_ENUM_backend_req, .skip = 1U << UB_BACKEND_USER,
+	  .en = UB_ENUM_backend_req,
 	  .help = "the module's primitives (default auto)" },
 	{ .name = "reset", .kind = UB_ARG_NAMES, .off = O(reset),
 	  .en = UB_ENUM_reset_mode, .flags = UB_OPT_ALL, .help = "default kernel" },
@@ -102,10 +103,31 @@ static const struct ub_opt micro_opts[] = {
 	{ .name = "timer", .kind = UB_ARG_NAMES, .off = O(timer),
 	  .en = UB_ENUM_timer, .flags = UB_OPT_ALL, .help = "default tsc" },
 	{ .name = "irq-off", .kind = UB_ARG_BOOLS, .off = O(irq_off),
-	  .help = "IRQs off around each batch (default 0)" },
+	  .help = "IRQs off around each batch (default 1; native: 0,\n"
+		  "userspace cannot turn them off)" },
 	{ .name = "max-irqoff", .kind = UB_ARG_DUR, .off = O(max_irqoff_ns),
-	  .unit_ns = 1, .bare = "ns", .legend = "0 = no bound (default)",
-	  .help = "bound on an IRQ-off batch, e.g. 100us" },
+	  .unit_ns = 1, .bare = "ns", .legend = "0 = no bound; default 1ms",
+	  .help = "bound on an IRQ-off batch: the module shortens the batch\n"
+		  "to stay within it (one op may still exceed it)" },
+	{ .name = "where", .kind = UB_ARG_NAME, .off = O(where),
+	  .en = UB_ENUM_where,
+	  .help = "module (default; UB_WHERE=native changes it): the kernel\n"
+		  "module; native: the module's portable code built into\n"
+		  "this binary (null backend, userspace: API shapes only)" },
+	{ .name = "warmup", .kind = UB_ARG_U64, .off = O(warmup), .max = 1024,
+	  .help = "warm-up rounds run first and discarded (default 2)" },
+	{ .name = "replicas", .kind = UB_ARG_U64, .off = O(replicas),
+	  .max = UB_NR_REPLICAS,
+	  .help = "layout replicas each variant's code is drawn from, per\n"
+		  "round (default 0 = all 8)" },
+	{ .name = "balance", .kind = UB_ARG_NAME, .off = O(balance),
+	  .names = balance_names,
+	  .help = "blocks (default): round --rounds up to whole blocks of the\n"
+		  "counterbalanced order (n variants, 2n when n is odd), so\n"
+		  "every variant holds every position equally often; off:\n"
+		  "as given" },
+	{ .name = "no-pmu", .kind = UB_ARG_FLAG, .off = O(no_pmu),
+	  .help = "skip the module's per-variant PMU counters" },
 	{ .name = "max-wall", .kind = UB_ARG_DUR, .off = O(max_wall_ms),
 	  .unit_ns = 1000000, .min = 1, .max = 3600000, .bare = "s",
 	  .legend = "1ms to 1h; default: the module's 60 s",
@@ -141,4 +163,8 @@ void micro_opts_init(void *opts)
 	struct micro_opts *o = opts;
 
 	o->cpus = ub_xstrdup("auto");
+	o->where = ubdev_where();
+	o->warmup = 2;
+	o->balance = 1;
+	o->max_irqoff_ns = 1000000;
 }

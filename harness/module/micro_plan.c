@@ -4,7 +4,8 @@
  * walk over a table of dimensions (record/sweep.h), in the order the
  * runs are made: repeat, granule, node, threads, CPU set, size, backend,
  * reset, cache, batch, rounds, seed, timer, irq_off (the last varies
- * fastest). Runs that come out equal after scaling are made once.
+ * fastest); timers in ABBA order over repeats. Runs that come out equal
+ * after scaling are made once.
  */
 #include <fnmatch.h>
 #include <inttypes.h>
@@ -139,8 +140,9 @@ static int guess_nvar(const struct micro_opts *o)
 
 /* Rough seconds for one run; see results/README.md "Estimates". */
 static double estimate(const struct micro_run *r, const struct ub_info *in,
-		       const struct ub_env *env, uint64_t max_wall_ms)
+		       const struct ub_env *env, const struct micro_opts *o)
 {
+	uint64_t max_wall_ms = o->max_wall_ms;
 	unsigned b = r->backend == UB_BACKEND_AUTO ?
 		(in ? in->auto_backend : UB_BACKEND_MODEL) : r->backend;
 	double ns = b == UB_BACKEND_NULL ? 30 : b == UB_BACKEND_TDX ? 4000 : 1500;
@@ -151,7 +153,7 @@ static double estimate(const struct micro_run *r, const struct ub_info *in,
 		ns *= 1.3;
 	if (r->timer == UB_TIMER_KTIME)
 		ns += 50;
-	ops = (double)r->units * r->rounds * (r->nvar ? r->nvar : 1);
+	ops = (double)r->units * (r->rounds + o->warmup) * (r->nvar ? r->nvar : 1);
 	setup = 0.05 + (double)r->units * (double)r->unit_bytes / UB_PAGE_BYTES *
 		0.5e-6;
 	if (env_emulated(env)) {
@@ -344,7 +346,13 @@ static int set_plain(void *ctx, int l, size_t i)
 	case L_BATCH:	pl->r.batch = (uint32_t)v; break;
 	case L_ROUNDS:	pl->r.rounds = (uint32_t)v; break;
 	case L_SEED:	pl->r.seed = v; break;
-	case L_TIMER:	pl->r.timer = (unsigned)v; break;
+	case L_TIMER:
+		/* ABBA over repeats: even repeats walk the timers backwards,
+		 * so slow drift weighs on both alike. */
+		if (!(pl->r.repeat & 1))
+			v = pl->l[l].v[pl->l[l].n - 1 - i];
+		pl->r.timer = (unsigned)v;
+		break;
 	case L_IRQ:	pl->r.irq_off = (unsigned)v; break;
 	}
 	return 0;
@@ -369,6 +377,21 @@ static const struct ub_dim dims[] = {
 	{ "irq_off", L_IRQ, NULL, set_plain },
 };
 
+/*
+ * Whole blocks of the counterbalanced order (n variants; 2n when n is
+ * odd, kmod/ub_order.c): only then does every variant hold every position
+ * equally often. --balance off keeps --rounds as given.
+ */
+static void balance(struct planner *pl)
+{
+	uint32_t n = pl->r.nvar > 0 ? (uint32_t)pl->r.nvar : 1;
+	uint32_t block = n & 1 ? 2 * n : n;
+
+	pl->r.rounds_asked = pl->r.rounds;
+	if (pl->o->balance && pl->r.rounds % block)
+		pl->r.rounds += block - pl->r.rounds % block;
+}
+
 /* One combination: a run, unless an equal one is planned already. */
 static int emit(void *ctx)
 {
@@ -382,7 +405,8 @@ static int emit(void *ctx)
 		return ub_opt_fail("the sweep has more than %d runs; narrow the "
 				   "lists", MAX_RUNS);
 	pl->r.variant_mask = pl->mask;
-	pl->r.est_s = estimate(&pl->r, pl->info, pl->env, pl->o->max_wall_ms);
+	balance(pl);
+	pl->r.est_s = estimate(&pl->r, pl->info, pl->env, pl->o);
 	if (p->n == pl->cap) {
 		pl->cap = pl->cap ? pl->cap * 2 : 16;
 		p->runs = ub_xrealloc(p->runs, sizeof(*p->runs) * (size_t)pl->cap);
@@ -408,7 +432,16 @@ static int lists(struct planner *pl)
 	ub_u64_list_copy(&pl->l[L_ROUNDS], &o->rounds, 20);
 	ub_u64_list_copy(&pl->l[L_SEED], &o->seed, 1);
 	ub_u64_list_copy(&pl->l[L_TIMER], &o->timer, UB_TIMER_TSC);
-	ub_u64_list_copy(&pl->l[L_IRQ], &o->irq_off, 0);
+	/* IRQs off by default; userspace cannot turn them off. */
+	if (o->where == UB_WHERE_NATIVE) {
+		for (size_t i = 0; i < o->irq_off.n; i++)
+			if (o->irq_off.v[i])
+				return ub_opt_fail("--irq-off 1: userspace cannot turn "
+						   "IRQs off (--where native)");
+		ub_u64_list_copy(&pl->l[L_IRQ], &o->irq_off, 0);
+	} else {
+		ub_u64_list_copy(&pl->l[L_IRQ], &o->irq_off, 1);
+	}
 	pl->use_size = !o->pages.n;
 	ub_u64_list_copy(&pl->l[L_SIZE], o->pages.n ? &o->pages : &o->sizes,
 			 16ULL << 20);
@@ -461,18 +494,26 @@ void micro_plan_print(const struct micro_plan *p, const struct ub_info *info,
 				 "%s%d", k ? "," : "", r->cpus[k]);
 		ub_fmt_bytes(sz, sizeof(sz), (double)(r->units * r->unit_bytes));
 		ub_fmt_duration(est, sizeof(est), r->est_s);
+		char rounds[48];
+
+		if (r->rounds != r->rounds_asked)
+			snprintf(rounds, sizeof(rounds), "%u (%u rounded up to whole "
+				 "order blocks)", r->rounds, r->rounds_asked);
+		else
+			snprintf(rounds, sizeof(rounds), "%u", r->rounds);
 		printf("run %d: [%s] repeat=%d granule=%s units=%" PRIu64 " (%s/thread%s) "
 		       "node=%d threads=%d cpus=%s placement=%s backend=%s reset=%s "
-		       "cache=%s batch=%u rounds=%u seed=%" PRIu64 " timer=%s irq_off=%u "
-		       "variants=%d%s  ~%s\n",
+		       "cache=%s batch=%u rounds=%s warmup=%" PRIu64 " seed=%" PRIu64
+		       " timer=%s irq_off=%u variants=%d%s where=%s  ~%s\n",
 		       first_id + i, r->source, r->repeat,
 		       ub_name_or(UB_ENUM_granule, r->granule), r->units, sz,
 		       r->scaled ? ", scaled" : "", r->node, r->threads, cpus,
 		       ub_name_or(UB_ENUM_placement, r->placement),
 		       ub_name_or(UB_ENUM_backend_req, r->backend),
 		       ub_name_or(UB_ENUM_reset_mode, r->reset),
-		       ub_name_or(UB_ENUM_cache, r->cache), r->batch, r->rounds,
-		       r->seed, ub_name_or(UB_ENUM_timer, r->timer), r->irq_off,
-		       r->nvar, info ? "" : " (guess: module not loaded)", est);
+		       ub_name_or(UB_ENUM_cache, r->cache), r->batch, rounds,
+		       p->o->warmup, r->seed, ub_name_or(UB_ENUM_timer, r->timer),
+		       r->irq_off, r->nvar, info ? "" : " (guess: module not loaded)",
+		       ub_name_or(UB_ENUM_where, (unsigned)p->o->where), est);
 	}
 }

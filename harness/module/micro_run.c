@@ -38,7 +38,7 @@ struct micro_state {
 struct bufs {
 	struct ub_run r;
 	struct ub_result *res;
-	uint64_t *smp;
+	struct ub_sample *smp;
 	uint32_t *hist;
 	uint32_t cpus[UB_MAX_THREADS];
 };
@@ -50,6 +50,10 @@ static int plan(struct ub_session *s, void *state, void *opts, void **out)
 	const struct ub_info *info;
 
 	st->s = s;
+	if (ubdev_set_where((unsigned)((const struct micro_opts *)opts)->where)) {
+		free(p);
+		return 2;
+	}
 	if (!st->probed) {
 		st->probed = 1;
 		st->have_dev = ubdev_open(&st->dev, 1) == 0;
@@ -93,9 +97,10 @@ static int ready(struct ub_session *s, void *state)
 		ub_err("%s", st->dev.mi.why);
 		return 1;
 	}
-	if (st->dev.simulated)
-		ub_warn("UB_TEST_FAKE_MODULE is set: using the harness's simulated "
-			"module; figures are NOT measurements");
+	if (st->dev.where == UB_WHERE_NATIVE)
+		ub_info("--where native: the module's portable code in this process "
+			"(null backend, userspace): API shapes only, not kernel, "
+			"not TDX figures");
 	return 0;
 }
 
@@ -123,13 +128,16 @@ static void write_results(struct micro_state *st, const struct micro_run *mr,
 		const struct ub_variant_desc *v = &in->variants[x->variant];
 		struct rw_result res = {
 			.variant = v->name, .shape = v->shape, .path = v->path,
-			.param = v->param, .thread = x->thread, .cpu = (int)x->cpu,
-			.node = x->node, .ops = x->ops, .batches = x->batches,
-			.sum = x->sum, .min = x->min, .max = x->max,
+			.param = v->param, .twin = v->twin, .thread = x->thread,
+			.cpu = (int)x->cpu, .node = x->node, .ops = x->ops,
+			.batches = x->batches, .sum = x->sum, .min = x->min,
+			.max = x->max,
 			.sumsq = (long double)x->sumsq_hi * 18446744073709551616.0L +
 				 (long double)x->sumsq_lo,
 			.pfn_checksum = x->pfn_checksum,
 			.pages_touched = x->pages_touched,
+			.pmu = x->pmu, .pmu_avail = r->pmu_avail,
+			.aperf = x->aperf, .mperf = x->mperf,
 			.hist = b->hist && !o->no_hist ?
 				b->hist + (size_t)k * UB_HIST_BUCKETS : NULL,
 		};
@@ -140,10 +148,11 @@ static void write_results(struct micro_state *st, const struct micro_run *mr,
 		for (unsigned rd = 0; rd < r->rounds_done; rd++)
 			for (unsigned k = 0; k < ns; k++) {
 				const struct ub_result *x = &b->res[t * ns + k];
+				const struct ub_sample *sm =
+					&b->smp[((size_t)t * mr->rounds + rd) * ns + k];
 
 				rw_sample(&st->w, wr, t, rd,
-					  in->variants[x->variant].name,
-					  b->smp[((size_t)t * mr->rounds + rd) * ns + k],
+					  in->variants[x->variant].name, sm,
 					  x->ops / r->rounds_done);
 			}
 }
@@ -157,7 +166,7 @@ static int write_run(struct micro_state *st, int id, const struct micro_run *mr,
 	const struct ub_run *r = &b->r;
 	const char *names[UB_MAX_VARIANTS];
 	int nodes[UB_MAX_THREADS];
-	char insns[256], status[64];
+	char insns[256], status[64], lines[128], pmu[64];
 	struct rw_run wr = {
 		.id = id, .repeat = mr->repeat, .label = p->o->common.label,
 		.backend_req = mr->backend, .backend = r->backend_used,
@@ -168,7 +177,8 @@ static int write_run(struct micro_state *st, int id, const struct micro_run *mr,
 		.irq_off = mr->irq_off, .batch = mr->batch,
 		.batch_used = r->batch_used, .rounds = mr->rounds,
 		.rounds_done = r->rounds_done, .seed = mr->seed,
-		.insns = ub_insns_str(r->insns_used, insns, sizeof(insns)),
+		.insns = ub_insns_str(r->insns_used, st->dev.where, insns,
+				      sizeof(insns)),
 		.timer_overhead = r->timer_overhead, .tsc_khz = (double)r->tsc_khz,
 		.elapsed_ns = r->elapsed_ns,
 		.status = ub_status_str(r->status, status, sizeof(status)),
@@ -176,6 +186,13 @@ static int write_run(struct micro_state *st, int id, const struct micro_run *mr,
 		.unit_bytes = mr->unit_bytes, .max_wall_ms = p->o->max_wall_ms,
 		.max_irqoff_ns = p->o->max_irqoff_ns, .variants = names,
 		.nvariants = r->nr_selected, .source = mr->source,
+		.where = st->dev.where, .warmup = p->o->warmup,
+		.warmup_done = r->warmup_done, .replicas = r->replicas_used,
+		.prep_lines = ub_bits_str(r->prep_lines, UB_ENUM_prep_line, lines,
+					  sizeof(lines)),
+		.pmu = ub_bits_str(r->pmu_avail, UB_ENUM_pmu_counter, pmu,
+				   sizeof(pmu)),
+		.pmu_reason = r->pmu_reason,
 	};
 
 	for (int i = 0; i < mr->threads; i++)
@@ -196,7 +213,8 @@ static void buffers(struct bufs *b, const struct micro_run *mr,
 		    const struct micro_opts *o, uint64_t nsel)
 {
 	uint64_t rl = (uint64_t)mr->threads * nsel * sizeof(*b->res);
-	uint64_t sl = o->no_samples ? 0 : (uint64_t)mr->threads * mr->rounds * nsel * 8;
+	uint64_t sl = o->no_samples ? 0 : (uint64_t)mr->threads * mr->rounds * nsel *
+					 sizeof(struct ub_sample);
 	uint64_t hl = o->no_hist ? 0 : (uint64_t)mr->threads * nsel * UB_HIST_BUCKETS * 4;
 
 	if (b->r.results_needed > rl)
@@ -212,7 +230,10 @@ static void buffers(struct bufs *b, const struct micro_run *mr,
 	b->smp = sl ? ub_xcalloc(1, sl) : NULL;
 	b->hist = hl ? ub_xcalloc(1, hl) : NULL;
 	b->r = (struct ub_run){
-		.flags = mr->irq_off ? UB_RUN_IRQ_OFF : 0, .backend = mr->backend,
+		.flags = (mr->irq_off ? UB_RUN_IRQ_OFF : 0) |
+			 (o->no_pmu ? 0 : UB_RUN_PMU),
+		.backend = mr->backend,
+		.warmup = (uint32_t)o->warmup, .replicas = (uint32_t)o->replicas,
 		.reset_mode = mr->reset, .cache_state = mr->cache,
 		.granule = mr->granule, .timer = mr->timer, .node = mr->node,
 		.variant_mask = mr->variant_mask, .nr_units = mr->units,
@@ -371,7 +392,7 @@ static void meta(struct ub_json *j, void *state)
 	ub_json_str(j, "backend_reason",
 		    st->backend_reason[0] ? st->backend_reason : NULL);
 	ub_json_bool(j, "from_emulation", s->env->emulation != UB_EMU_NONE);
-	ub_json_bool(j, "simulated_module", st->dev.simulated);
+	ub_json_str(j, "where", ub_name_or(UB_ENUM_where, st->dev.where));
 	ub_json_obj_end(j);
 }
 

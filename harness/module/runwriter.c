@@ -70,6 +70,13 @@ void rw_run(struct rw *w, const struct rw_run *r)
 	ub_cell_uint(t, RUNS_elapsed_ns, r->elapsed_ns);
 	ub_cell_str(t, RUNS_status, r->status);
 	ub_cell_enum(t, RUNS_emulation, r->emulation);
+	ub_cell_enum(t, RUNS_where, r->where);
+	ub_cell_uint(t, RUNS_warmup, r->warmup);
+	ub_cell_uint(t, RUNS_warmup_done, r->warmup_done);
+	ub_cell_uint(t, RUNS_replicas, r->replicas);
+	ub_cell_str(t, RUNS_prep_lines, r->prep_lines);
+	ub_cell_str(t, RUNS_pmu, r->pmu);
+	ub_cell_str(t, RUNS_pmu_reason, r->pmu_reason);
 	ub_row_end(t);
 	params(w, r);
 }
@@ -96,6 +103,16 @@ static void hist_rows(struct rw *w, const struct rw_run *r,
 	}
 }
 
+/* A PMU count per op, or empty where the PMU did not count it. */
+static void pmu_cell(struct ub_table *t, int col, const struct rw_result *x,
+		     unsigned c)
+{
+	if (x->pmu && (x->pmu_avail >> c & 1) && x->ops)
+		ub_cell_num(t, col, (double)x->pmu[c] / (double)x->ops, 3);
+	else
+		ub_cell_empty(t, col);
+}
+
 void rw_result(struct rw *w, const struct rw_run *r, const struct rw_result *x)
 {
 	struct ub_table *t = w->micro;
@@ -114,7 +131,10 @@ void rw_result(struct rw *w, const struct rw_run *r, const struct rw_result *x)
 	ub_cell_int(t, MICRO_node, x->node);
 	ub_cell_uint(t, MICRO_ops, x->ops);
 	ub_cell_uint(t, MICRO_batches, x->batches);
-	ub_cell_num(t, MICRO_mean, mean, 3);
+	if (x->batches)
+		ub_cell_num(t, MICRO_mean, mean, 3);
+	else
+		ub_cell_empty(t, MICRO_mean);
 	ub_cell_num(t, MICRO_stddev, var >= 0 ? sqrt(var) : (n > 1 ? 0 : NAN), 3);
 	ub_cell_uint(t, MICRO_min, x->batches ? x->min : 0);
 	ub_cell_uint(t, MICRO_max, x->max);
@@ -122,13 +142,21 @@ void rw_result(struct rw *w, const struct rw_run *r, const struct rw_result *x)
 	ub_cell_fmt(t, MICRO_pfn_checksum, "%llu",
 		    (unsigned long long)x->pfn_checksum);
 	ub_cell_uint(t, MICRO_pages_touched, x->pages_touched);
+	ub_cell_uint(t, MICRO_twin, x->twin);
+	pmu_cell(t, MICRO_instructions, x, UB_PMU_INSTRUCTIONS);
+	pmu_cell(t, MICRO_core_cycles, x, UB_PMU_CORE_CYCLES);
+	pmu_cell(t, MICRO_l1d_misses, x, UB_PMU_L1D_MISSES);
+	if (x->mperf)
+		ub_cell_num(t, MICRO_aperf_mperf, (double)x->aperf / (double)x->mperf, 4);
+	else
+		ub_cell_empty(t, MICRO_aperf_mperf);
 	ub_row_end(t);
 	if (x->hist)
 		hist_rows(w, r, x);
 }
 
 void rw_sample(struct rw *w, const struct rw_run *r, unsigned thread,
-	       unsigned round, const char *variant, uint64_t value,
+	       unsigned round, const char *variant, const struct ub_sample *s,
 	       uint64_t ops)
 {
 	struct ub_table *t = w->samples;
@@ -137,9 +165,11 @@ void rw_sample(struct rw *w, const struct rw_run *r, unsigned thread,
 	ub_cell_uint(t, SAMPLES_thread, thread);
 	ub_cell_uint(t, SAMPLES_round, round);
 	ub_cell_str(t, SAMPLES_variant, variant);
-	ub_cell_uint(t, SAMPLES_value, value);
+	ub_cell_uint(t, SAMPLES_value, s->value);
 	ub_cell_uint(t, SAMPLES_ops, ops);
 	ub_cell_enum(t, SAMPLES_unit, r->timer);
+	ub_cell_uint(t, SAMPLES_replica, s->replica);
+	ub_cell_uint(t, SAMPLES_position, s->position);
 	ub_row_end(t);
 }
 

@@ -2,8 +2,8 @@
 /*
  * runwriter.h: the tables of timed runs (runs, params, micro, samples,
  * hist, counters .csv), written the same way whoever timed them: the
- * module through RUN (module/micro_run.c) or the userspace build of its
- * timing engine (module/native.c). Producers describe a run in the
+ * module through RUN (module/micro_run.c), or natively the module's
+ * portable code through the same RUN (module/ubdev.h). Producers describe a run in the
  * neutral structs below; every cell is set by its column's name
  * (record/table.h), so a column is added in record/schema.def and here.
  */
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "record/table.h"
+#include "unmap_bench.h"
 
 struct rw {
 	struct ub_table *runs, *params, *micro, *samples, *hist, *counters;
@@ -22,7 +23,7 @@ struct rw {
 struct rw_run {
 	int	id, repeat;
 	const char *label;
-	unsigned backend_req, backend;	/* enum ub_backend (+ UB_BACKEND_USER) */
+	unsigned backend_req, backend;	/* enum ub_backend */
 	const char *backend_reason;
 	unsigned granule;		/* UB_GRANULE_4K or _2M */
 	int	node;
@@ -41,6 +42,10 @@ struct rw_run {
 	const char *const *variants;	/* names, in result order */
 	unsigned nvariants;
 	const char *source;
+	/* where it ran, warm-up, replicas, cache-state lines, PMU */
+	unsigned where;			/* enum ub_where */
+	uint64_t warmup, warmup_done, replicas;
+	const char *prep_lines, *pmu, *pmu_reason;	/* ";"-joined names */
 };
 
 /* One (variant, thread) aggregate: a micro.csv row and its hist.csv rows. */
@@ -53,6 +58,10 @@ struct rw_result {
 	uint64_t ops, batches, sum, min, max;
 	long double sumsq;
 	uint64_t pfn_checksum, pages_touched;
+	unsigned twin;			/* the A/A twin of the variant */
+	const __u64 *pmu;		/* UB_PMU_NR sums over the ops, or NULL */
+	unsigned pmu_avail;		/* bit per valid pmu[] */
+	uint64_t aperf, mperf;		/* deltas, 0 = unreadable */
 	const uint32_t *hist;		/* UB_HIST_BUCKETS counts, or NULL */
 };
 
@@ -62,7 +71,7 @@ void rw_run(struct rw *w, const struct rw_run *r);
 /* A result of run R (its id, granule and timer's unit). */
 void rw_result(struct rw *w, const struct rw_run *r, const struct rw_result *x);
 void rw_sample(struct rw *w, const struct rw_run *r, unsigned thread,
-	       unsigned round, const char *variant, uint64_t value,
+	       unsigned round, const char *variant, const struct ub_sample *s,
 	       uint64_t ops);
 /* A counter: its value, or (VALID 0) "unavailable" with the reason. */
 void rw_counter(struct rw *w, int id, int cpu, const char *counter,

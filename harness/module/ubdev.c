@@ -9,9 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "record/log.h"
 #include "module/ubdev.h"
-#include "module/ubfake.h"
+#include "record/log.h"
+#include "record/opts.h"
+#include "record/rundir.h"
+#include "user/ub_user.h"
+#include "record/version.h"
 #include "record/schema.h"
 #include "record/util.h"
 
@@ -19,6 +22,14 @@ static const char *const insn_names[] = {
 	"clflush", "clflushopt", "movdir64b", "movnti", "sfence", "mfence",
 	"seamcall", "rdtsc", "ktime",
 };
+
+/* Natively the engine's timers are RDTSCP and CLOCK_MONOTONIC. */
+static const char *const insn_names_native[] = {
+	"clflush", "clflushopt", "movdir64b", "movnti", "sfence", "mfence",
+	"seamcall", "rdtscp", "clock_gettime",
+};
+
+static unsigned ub_where_set = UINT32_MAX;	/* not chosen yet */
 
 static char *join_bits(unsigned bits, const char *const *names, size_t nn,
 		       char sep, const char *none, char *buf, size_t n)
@@ -46,10 +57,42 @@ static char *join_bits(unsigned bits, const char *const *names, size_t nn,
 	return buf;
 }
 
-char *ub_insns_str(unsigned insns, char *buf, size_t n)
+char *ub_insns_str(unsigned insns, unsigned where, char *buf, size_t n)
 {
-	return join_bits(insns, insn_names, UB_ARRAY_SIZE(insn_names), ';', "",
-			 buf, n);
+	return join_bits(insns, where == UB_WHERE_NATIVE ? insn_names_native :
+			 insn_names, UB_ARRAY_SIZE(insn_names), ';', "", buf, n);
+}
+
+char *ub_bits_str(unsigned mask, int en, char *buf, size_t n)
+{
+	const char *names[32];
+	size_t nn = 0;
+
+	while (nn < 32 && ub_name(en, (unsigned)nn)) {
+		names[nn] = ub_name(en, (unsigned)nn);
+		nn++;
+	}
+	return join_bits(mask, names, nn, ';', "", buf, n);
+}
+
+unsigned ubdev_where(void)
+{
+	const char *e = getenv("UB_WHERE");
+
+	if (ub_where_set != UINT32_MAX)
+		return ub_where_set;
+	return e && !strcmp(e, "native") ? UB_WHERE_NATIVE : UB_WHERE_MODULE;
+}
+
+int ubdev_set_where(unsigned where)
+{
+	if (ub_where_set != UINT32_MAX && ub_where_set != where)
+		return ub_opt_fail("--where: one run directory runs in one place "
+				   "(%s already chosen, %s asked)",
+				   ub_name_or(UB_ENUM_where, ub_where_set),
+				   ub_name_or(UB_ENUM_where, where));
+	ub_where_set = where;
+	return 0;
 }
 
 char *ub_status_str(unsigned status, char *buf, size_t n)
@@ -123,11 +166,24 @@ static void explain_open(struct ub_modstatus *mi, int e)
 		 "control file is missing: reload it)", UB_CTL_PATH, strerror(e));
 }
 
-static int do_info(int fd, struct ub_modstatus *mi)
+/* The ioctl where the device is: 0, or -1 with errno. */
+static int dev_ioctl(const struct ubdev *d, unsigned long cmd, void *arg)
+{
+	if (d->where == UB_WHERE_NATIVE)
+		return ub_user_ioctl(cmd, arg);
+	return ioctl(d->fd, cmd, arg);
+}
+
+static int native_stop(void)
+{
+	return ub_signal_pending() != 0;
+}
+
+static int do_info(const struct ubdev *d, struct ub_modstatus *mi)
 {
 	memset(&mi->info, 0, sizeof(mi->info));
 	mi->info.size = sizeof(mi->info);
-	if (ioctl(fd, UB_IOC_INFO, &mi->info)) {
+	if (dev_ioctl(d, UB_IOC_INFO, &mi->info)) {
 		int e = errno;
 
 		if (e == ENOTTY || e == EINVAL || e == E2BIG)
@@ -157,6 +213,7 @@ static int do_info(int fd, struct ub_modstatus *mi)
 	mi->info.module_version[UB_NAME_LEN - 1] = 0;
 	mi->info.tdx_reason[UB_REASON_LEN - 1] = 0;
 	mi->info.auto_reason[UB_REASON_LEN - 1] = 0;
+	mi->info.build[UB_BUILD_LEN - 1] = 0;
 	for (unsigned i = 0; i < mi->info.nr_variants; i++)
 		mi->info.variants[i].name[UB_NAME_LEN - 1] = 0;
 	mi->usable = 1;
@@ -167,13 +224,13 @@ int ubdev_open(struct ubdev *d, int quiet)
 {
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
-	if (ubfake_enabled()) {
-		d->simulated = d->mi.simulated = 1;
-		d->mi.loaded = d->mi.usable = 1;
-		ubfake_info(&d->mi.info);
-		if (!quiet)
-			ub_warn("UB_TEST_FAKE_MODULE is set: using the harness's "
-				"simulated module; figures are NOT measurements");
+	d->where = d->mi.where = ubdev_where();
+	if (d->where == UB_WHERE_NATIVE) {
+		ub_user_set_version("native " UB_VERSION);
+		ub_user_set_stop(native_stop);
+		d->mi.loaded = 1;
+		if (do_info(d, &d->mi))
+			goto fail;
 		return 0;
 	}
 	d->fd = open(UB_CTL_PATH, O_RDWR | O_CLOEXEC);
@@ -182,7 +239,7 @@ int ubdev_open(struct ubdev *d, int quiet)
 		goto fail;
 	}
 	d->mi.loaded = 1;
-	if (do_info(d->fd, &d->mi)) {
+	if (do_info(d, &d->mi)) {
 		close(d->fd);
 		d->fd = -1;
 		goto fail;
@@ -216,10 +273,10 @@ int ubdev_run(struct ubdev *d, struct ub_run *r)
 
 	r->size = sizeof(*r);
 	r->reason[0] = 0;
-	if (d->simulated)
-		rc = ubfake_run(&d->mi.info, r);
-	else
-		rc = ioctl(d->fd, UB_IOC_RUN, r);
+	r->result_size = UB_RESULT_SIZE;
+	r->sample_size = UB_SAMPLE_SIZE;
+	rc = dev_ioctl(d, UB_IOC_RUN, r);
 	r->reason[UB_REASON_LEN - 1] = 0;
+	r->pmu_reason[UB_REASON_LEN - 1] = 0;
 	return rc ? -1 : 0;
 }

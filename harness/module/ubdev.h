@@ -8,11 +8,17 @@
  * (root + CAP_SYS_ADMIN needed), ABI version mismatch (module vs harness),
  * and any other errno with the module's reason text.
  *
- * For tests only: UB_TEST_FAKE_MODULE=1 in the environment replaces the
- * device by a simulation in the harness (module/ubfake.c) that answers
- * INFO and RUN with synthetic, deterministic numbers. Everything it
- * produces is labelled "simulated" (module version, backend reason,
- * meta.json) and is not a measurement.
+ * Where the module's code runs (ubdev_set_where(); default module, or
+ * UB_WHERE=native in the environment):
+ *   UB_WHERE_MODULE  the kernel module, through its control file
+ *   UB_WHERE_NATIVE  the module's own portable code (checks, variants,
+ *                    null backend, engine) built into this binary
+ *                    (kmod/libubcore.a, ub_user_ioctl()): the same INFO and
+ *                    RUN answers, errnos and reasons, run in userspace. Its
+ *                    figures are real measurements of the null backend's
+ *                    code in userspace, labelled native everywhere; it is
+ *                    also what the harness's tests use on machines that
+ *                    cannot load the module.
  */
 #ifndef UB_UBDEV_H
 #define UB_UBDEV_H
@@ -27,11 +33,14 @@
 	"in the testbed use 'make vm-bench'"
 
 struct ubdev {
-	int	fd;			/* -1 when simulated */
-	int	simulated;
+	int	fd;			/* -1 when native */
+	unsigned where;			/* enum ub_where */
 	struct ub_modstatus mi;
 };
 
+/* Where the next ubdev_open() goes: 0, or -1 (a session may use one). */
+int  ubdev_set_where(unsigned where);
+unsigned ubdev_where(void);
 /* Open + INFO. 0, or -1 with d->mi.why set (and logged unless quiet). */
 int  ubdev_open(struct ubdev *d, int quiet);
 void ubdev_close(struct ubdev *d);
@@ -41,8 +50,13 @@ void ubdev_probe(struct ub_modstatus *mi);
  * caller reports it). */
 int  ubdev_run(struct ubdev *d, struct ub_run *r);
 
-/* "clflushopt;movdir64b;rdtsc" (lower-case names of UB_INSN_* bits). */
-char *ub_insns_str(unsigned insns, char *buf, size_t n);
+/*
+ * "clflushopt;movdir64b;rdtsc" (lower-case names of UB_INSN_* bits; the
+ * timers natively are rdtscp and clock_gettime).
+ */
+char *ub_insns_str(unsigned insns, unsigned where, char *buf, size_t n);
+/* ";"-joined names of the bits of MASK from value list EN (bit = value). */
+char *ub_bits_str(unsigned mask, int en, char *buf, size_t n);
 /* "wall_cap;signal" or "ok". */
 char *ub_status_str(unsigned status, char *buf, size_t n);
 /* Comma list of backends in a UB backends bit mask. */

@@ -31,11 +31,16 @@ static void write_variants(struct ub_json *j, const struct ub_info *in)
 		ub_json_obj_begin(j, NULL);
 		ub_json_uint(j, "index", i);
 		ub_json_str(j, "name", v->name);
+		ub_json_bool(j, "twin", v->twin);
 		ub_json_str(j, "shape", ub_name_or(UB_ENUM_shape, v->shape));
 		ub_json_str(j, "path", ub_name_or(UB_ENUM_path, v->path));
 		ub_json_str(j, "granule", ub_name_or(UB_ENUM_variant_granule,
 						     v->granule));
 		ub_json_uint(j, "param", v->param);
+		ub_json_arr_begin(j, "replica_offsets");
+		for (unsigned k = 0; k < in->nr_replicas && k < UB_NR_REPLICAS; k++)
+			ub_json_uint(j, NULL, in->rep_offset[i][k]);
+		ub_json_arr_end(j);
 		ub_json_obj_end(j);
 	}
 	ub_json_arr_end(j);
@@ -70,7 +75,7 @@ void meta_write_module(struct ub_json *j, const struct ub_modstatus *mod)
 	ub_json_obj_begin(j, "module");
 	ub_json_bool(j, "loaded", mod->loaded);
 	ub_json_bool(j, "usable", mod->usable);
-	ub_json_bool(j, "simulated", mod->simulated);
+	ub_json_str(j, "where", ub_name_or(UB_ENUM_where, mod->where));
 	if (!mod->usable) {
 		ub_json_str(j, "why", mod->why);
 		ub_json_null(j, "abi_version");
@@ -95,6 +100,8 @@ void meta_write_module(struct ub_json *j, const struct ub_modstatus *mod)
 	write_features(j, in->cpu_features);
 	ub_json_uint(j, "max_threads", in->max_threads);
 	ub_json_uint(j, "hist_buckets", in->hist_buckets);
+	ub_json_str(j, "build", in->build);
+	ub_json_uint(j, "nr_replicas", in->nr_replicas);
 	write_variants(j, in);
 	ub_json_obj_end(j);
 }

@@ -30,7 +30,7 @@ struct ub_rundir;
 struct ub_modstatus {
 	int	loaded;			/* module present (ctl file exists) */
 	int	usable;			/* INFO answered with our ABI */
-	int	simulated;		/* the test double (UB_TEST_FAKE_MODULE) */
+	unsigned where;			/* enum ub_where: module or native */
 	char	why[512];		/* when !usable: what is wrong + hint */
 	struct ub_info info;		/* valid when usable */
 };

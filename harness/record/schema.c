@@ -198,6 +198,21 @@ static void json_column(FILE *f, const struct ub_col_desc *c, int last)
 	fputs(last ? "}\n" : "},\n", f);
 }
 
+/* "@timer" as data: each timer's unit (the unit enum shares its values). */
+static void json_timer_units(FILE *f)
+{
+	const struct ub_enum_desc *t = &ub_enums[UB_ENUM_timer];
+
+	fputs(", \"timer_units\": {", f);
+	for (size_t i = 0; i < t->nvals; i++) {
+		fputs(i ? ", " : "", f);
+		jstr(f, t->vals[i].text);
+		fputs(": ", f);
+		jstr(f, ub_name_or(UB_ENUM_unit, t->vals[i].c));
+	}
+	fputc('}', f);
+}
+
 int ub_schema_json(FILE *f)
 {
 	fputs("{\n", f);
@@ -210,6 +225,7 @@ int ub_schema_json(FILE *f)
 		jstr(f, ub_constants[i].name);
 		fprintf(f, ": %llu", ub_constants[i].value);
 	}
+	json_timer_units(f);
 	fputs("},\n", f);
 	json_enums(f);
 	fputs(" \"tables\": [\n", f);

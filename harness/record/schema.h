@@ -24,9 +24,6 @@
 
 /* The two constants of the definition the uapi does not have. */
 #define UB_PAGE_BYTES	4096		/* one 4K page */
-/* Backend of the userspace build of the timing engine (instrument
- * --where native): the harness's, never the module's. */
-#define UB_BACKEND_USER	UB_BACKEND_NR
 /* Bytes of one 2M unit, from the one page count (uapi). */
 #define UB_BYTES_2M	((unsigned long long)UB_PAGES_PER_2M * UB_PAGE_BYTES)
 

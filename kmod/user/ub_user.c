@@ -355,9 +355,9 @@ static void ub_pmu_open(struct ub_uthread *t, char *why, size_t len)
 		  (PERF_COUNT_HW_CACHE_OP_READ << 8) |
 		  (PERF_COUNT_HW_CACHE_RESULT_MISS << 16), "L1D read misses" },
 	};
+	int err[UB_PMU_NR], c, same = 1;
 	struct perf_event_attr a;
-	size_t off = strlen(why);
-	int c;
+	size_t off = 0;
 
 	for (c = 0; c < UB_PMU_NR; c++) {
 		memset(&a, 0, sizeof(a));
@@ -368,14 +368,23 @@ static void ub_pmu_open(struct ub_uthread *t, char *why, size_t len)
 		a.exclude_hv = 1;
 		t->pmu_fd[c] = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1,
 					    PERF_FLAG_FD_CLOEXEC);
-		if (t->pmu_fd[c] >= 0) {
+		err[c] = t->pmu_fd[c] < 0 ? errno : 0;
+		if (!err[c])
 			t->pmu_avail |= BIT(c);
-		} else if (off < len && !strstr(why, ev[c].name)) {
+		same &= err[c] == err[0];
+	}
+	if (t->pmu_avail == (1U << UB_PMU_NR) - 1 || why[0])
+		return;
+	if (same) {
+		snprintf(why, len, "unavailable: perf_event_open: %s",
+			 strerror(err[0]));
+		return;
+	}
+	for (c = 0; c < UB_PMU_NR && off < len; c++)
+		if (err[c])
 			off += (size_t)snprintf(why + off, len - off, "%s%s: %s",
 						off ? ", " : "unavailable: ",
-						ev[c].name, strerror(errno));
-		}
-	}
+						ev[c].name, strerror(err[c]));
 }
 
 static void *ub_thread_fn(void *arg)

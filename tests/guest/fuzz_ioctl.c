@@ -455,9 +455,15 @@ static void mutate_run(struct rng *g, struct req *q, int only)
 			addwhat(q, "ioctl_size=%u(under)", q->usize);
 			if (q->nmut == 1)
 				q->expect = EINVAL;
-		} else {
+		} else if (k == 1) {
+			/* an older, smaller struct: zero-extended */
 			q->usize = UB_RUN_SIZE_VER0 + 1 +
-				   below(g, k == 1 ? 64 : MAX_IOC_SIZE - UB_RUN_SIZE_VER0);
+				   below(g, sizeof(struct ub_run) - UB_RUN_SIZE_VER0 - 1);
+			addwhat(q, "ioctl_size=%u(older)", q->usize);
+		} else {
+			q->usize = sizeof(struct ub_run) + 1 +
+				   below(g, k == 2 ? 64 :
+					 MAX_IOC_SIZE - sizeof(struct ub_run));
 			q->tail_nonzero = chance(g, 50);
 			addwhat(q, "ioctl_size=%u(over,tail=%s)", q->usize,
 				q->tail_nonzero ? "nonzero" : "zero");
@@ -549,8 +555,9 @@ static void gen_info(struct rng *g, struct req *q)
 		q->expect = EINVAL;
 		break;
 	case 1: case 2:
-		q->usize = UB_INFO_SIZE_VER0 + 1 +
-			   below(g, MAX_IOC_SIZE - UB_INFO_SIZE_VER0);
+		/* beyond the module's struct: its tail decides */
+		q->usize = sizeof(struct ub_info) + 1 +
+			   below(g, MAX_IOC_SIZE - sizeof(struct ub_info));
 		q->tail_nonzero = k == 2;
 		addwhat(q, "ioctl_size=%u(over,tail=%s)", q->usize,
 			q->tail_nonzero ? "nonzero" : "zero");
@@ -912,9 +919,15 @@ static void exec_req(int worker, uint64_t idx, struct req *q, struct mem *m,
 	}
 	if (q->expect && e != q->expect) {
 		/* A RUN that got past copy-in may meet a concurrent one first. */
-		int busy_ok = e == EBUSY && q->kind == K_RUN &&
-			      (q->expect == ENOSPC || q->expect == ENODEV ||
-			       (q->expect == EFAULT && q->struct_ptr == P_RO));
+		/*
+		 * Everything but the struct's size rules is checked behind
+		 * the RUN lock: a request whose struct was taken in whole
+		 * may meet another RUN first.
+		 */
+		int taken_in = !q->size_field_changed &&
+			       q->usize == sizeof(struct ub_run) &&
+			       (q->struct_ptr == P_OK || q->struct_ptr == P_RO);
+		int busy_ok = e == EBUSY && q->kind == K_RUN && taken_in;
 
 		if (!busy_ok) {
 			__atomic_add_fetch(&sh->wrong_errno, 1, __ATOMIC_RELAXED);

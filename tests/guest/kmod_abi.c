@@ -73,6 +73,7 @@ static void tap(int ok, const char *fmt, ...)
 		nfail++;
 }
 
+/* Why a check failed: the runner shows these lines. */
 static void diag(const char *fmt, ...)
 {
 	va_list ap;
@@ -146,7 +147,7 @@ static void expect(struct ub_run *r, int want, const char *what)
 	if (!ok)
 		diag("got errno %d (%s), reason '%s'", e, strerror(e), r->reason);
 	else if (want)
-		diag("reason: %s", r->reason);
+		printf("# reason: %s\n", r->reason);
 }
 
 static const char *const path_names[] = { "convert", "wbinvd", "reset", "unmap" };
@@ -238,7 +239,7 @@ static void test_info(void)
 	    info.hist_buckets == UB_HIST_BUCKETS,
 	    "INFO max_threads %u hist_buckets %u", info.max_threads,
 	    info.hist_buckets);
-	diag("cpu_features 0x%x", info.cpu_features);
+	printf("# cpu_features 0x%x\n", info.cpu_features);
 }
 
 /* Instructions the model backend should report for a run. */

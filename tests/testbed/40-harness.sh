@@ -9,11 +9,12 @@
 
 U=$UB/unmapbench
 set -f	# variant globs in $args are for the harness, not the shell
-RUNS_H="run_id,repeat,label,backend_req,backend,backend_reason,granule,node,cpus,cpu_nodes,placement,threads,reset_mode,cache,batch,batch_used,rounds,rounds_done,seed,timer,irq_off,insns,timer_overhead_cycles,tsc_khz,elapsed_ns,status,emulation"
-MICRO_H="run_id,variant,shape,path,granule,param,thread,cpu,node,ops,batches,mean,stddev,min,max,unit,pfn_checksum,pages_touched"
-SAMPLES_H="run_id,thread,round,variant,value,ops,unit"
-HIST_H="run_id,variant,thread,lo,hi,count,unit"
-COUNTERS_H="run_id,cpu,counter,value,note"
+# The documented columns, from the harness's one schema definition.
+RUNS_H=$($U schema --header runs.csv)
+MICRO_H=$($U schema --header micro.csv)
+SAMPLES_H=$($U schema --header samples.csv)
+HIST_H=$($U schema --header hist.csv)
+COUNTERS_H=$($U schema --header counters.csv)
 
 loaded=0
 if ! grep -q '^unmap_bench ' /proc/modules; then
@@ -29,8 +30,8 @@ check_dir() {
 	for f in meta.json runs.csv params.csv micro.csv samples.csv hist.csv counters.csv log.txt; do
 		[ -s "$hd/$f" ] || tap_fail "$hn: $f exists and is not empty"
 	done
-	tap_check "$hn: meta.json schema 1, status complete" \
-		sh -c "grep -q '\"schema_version\": 1' $hd/meta.json && grep -q '\"status\": \"complete\"' $hd/meta.json"
+	tap_check "$hn: meta.json schema 2, status complete" \
+		sh -c "grep -q '\"schema_version\": 2' $hd/meta.json && grep -q '\"status\": \"complete\"' $hd/meta.json"
 	tap_check "$hn: meta.json marks emulation" grep -qE '"emulation": "qemu-(tcg|kvm)"' "$hd/meta.json"
 	tap_check "$hn: meta.json carries the module's backend and reason" \
 		sh -c "grep -q '\"auto_backend\":' $hd/meta.json && grep -q '\"auto_reason\":' $hd/meta.json"

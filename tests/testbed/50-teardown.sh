@@ -25,38 +25,15 @@ fi
 # Every row must be "ok" or "skipped: ..."; every ok row's 4K-equivalent
 # mapping count must equal its memory (size x guests for the aggregate).
 csv_check() {
-	awk '
-	function split_csv(s, f,    n, i, c, q, cur) {
-		n = 0; cur = ""; q = 0
-		for (i = 1; i <= length(s); i++) {
-			c = substr(s, i, 1)
-			if (q) {
-				if (c == "\"" && substr(s, i + 1, 1) == "\"") { cur = cur c; i++ }
-				else if (c == "\"") q = 0
-				else cur = cur c
-			} else if (c == "\"") q = 1
-			else if (c == ",") { f[++n] = cur; cur = "" }
-			else cur = cur c
-		}
-		f[++n] = cur
-		return n
-	}
-	NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i; next }
+	awk "$UB_CSV_AWK"'
 	{
-		split_csv($0, f)
-		st = f[col["status"]]
+		st = f[c["status"]]
 		if (st ~ /^skipped: /) next
 		if (st != "ok" && st !~ /^ok; note: /) { print "row " NR ": status " st; next }
-		mem = f[col["size_bytes"]] * (f[col["vm"]] == "all" ? f[col["vms"]] : 1)
-		if (f[col["mappings_populated"]] * 4096 != mem)
-			print "row " NR " (" f[col["vm_type"]] " " f[col["trigger"]] " vms=" f[col["vms"]] " vm=" f[col["vm"]] "): " f[col["mappings_populated"]] " 4K mappings for " mem " bytes"
+		mem = f[c["size_bytes"]] * (f[c["vm"]] == "all" ? f[c["vms"]] : 1)
+		if (f[c["mappings_populated"]] * 4096 != mem)
+			print "row " NR " (" f[c["vm_type"]] " " f[c["trigger"]] " vms=" f[c["vms"]] " vm=" f[c["vm"]] "): " f[c["mappings_populated"]] " 4K mappings for " mem " bytes"
 	}' "$1"
-}
-
-# rows FILE COND: number of data rows for which the awk condition holds
-# (on the simple columns, split on commas; status is not used here).
-rows() {
-	awk -F, -v OFS=, "NR > 1 && ($2) { n++ } END { print n + 0 }" "$1"
 }
 
 # run NAME DESC ARGS...: one teardown command into $tdout/NAME
@@ -93,7 +70,7 @@ run swp "sw-protected: 1 and 4 guests, every trigger" \
 check swp "sw-protected" 21
 for t in destroy convert punch; do
 	for v in 1 4; do
-		n=$(rows $tdout/swp/teardown.csv "\$5 == \"all\" && \$10 == \"$t\" && \$6 == $v && \$21 == \"ok\"")
+		n=$(csv_rows $tdout/swp/teardown.csv "f[c[\"vm\"]] == \"all\" && f[c[\"trigger\"]] == \"$t\" && f[c[\"vms\"]] == $v && f[c[\"status\"]] == \"ok\"")
 		if [ "$n" = 1 ]; then tap_ok "sw-protected: $t with $v guest(s) ran"
 		else tap_fail "sw-protected: $t with $v guest(s) ran ($n ok aggregate rows)"; fi
 	done
@@ -115,7 +92,7 @@ n=$(grep -c 'skipped: trigger convert needs private memory' $tdout/default/teard
 run default2m "default, page size 2m: destroy and punch" \
 	--vm-type default --page-size 2m --size 32M --vms 1 --trigger destroy,punch
 check default2m "default 2m" 4
-m2=$(awk -F, 'NR > 1 && $5 == "all" { s += $14 } END { print s + 0 }' $tdout/default2m/teardown.csv)
+m2=$(csv_sum $tdout/default2m/teardown.csv mapped_2m 'f[c["vm"]] == "all"')
 if [ "$m2" -gt 0 ]; then tap_ok "default 2m: KVM reported 2M mappings ($m2)"
 else tap_skip "default 2m: KVM reported 2M mappings" "THP gave no huge pages here (all 4K)"; fi
 

@@ -7,8 +7,8 @@
   (tests/fixtures/harness/*) through `unmapbench info --root DIR --json`;
 - option and profile errors name the offending token (and FILE:LINE);
 - --dry-run works without the module;
-- the whole run-directory pipeline with the harness's simulated module
-  (UB_TEST_FAKE_MODULE=1): columns, row counts, meta.json, never-overwrite,
+- the whole run-directory pipeline with the module's code run natively
+  (UB_WHERE=native): columns, row counts, meta.json, never-overwrite,
   SIGINT leaves a visibly partial directory.
 Asserts behaviour, never timings.
 """
@@ -52,9 +52,9 @@ FAKE_KVM = {"UB_TEST_FAKE_KVM": "vm_types=0x3,prefault=1,gmem_flags=0x3,attrs=0x
 
 def ub(*args, env=None, fake=False):
     e = dict(os.environ)
-    e.pop("UB_TEST_FAKE_MODULE", None)
+    e.pop("UB_WHERE", None)
     if fake:
-        e["UB_TEST_FAKE_MODULE"] = "1"
+        e["UB_WHERE"] = "native"
     e["UB_PROGRESS"] = "0"
     if env:
         e.update(env)
@@ -237,7 +237,7 @@ class Pipeline(unittest.TestCase):
         self.assertEqual(meta["schema_version"], SCHEMA["schema_version"])
         self.assertEqual(meta["status"], "complete")
         self.assertTrue(meta["end_utc"])
-        self.assertTrue(meta["module"]["simulated"])
+        self.assertEqual(meta["module"]["where"], "native")
         self.assertEqual(meta["measurement"]["runs_done"], nruns)
         for k in ("host", "cpu", "numa", "thp", "tdx", "environment"):
             self.assertIn(k, meta)
@@ -323,7 +323,7 @@ class Pipeline(unittest.TestCase):
 
     def test_sigint_leaves_partial(self):
         out = os.path.join(self.d, "int")
-        e = dict(os.environ, UB_TEST_FAKE_MODULE="1", UB_TEST_FAKE_DELAY_MS="400",
+        e = dict(os.environ, UB_WHERE="native", UB_TEST_FAKE_DELAY_MS="400",
                  UB_PROGRESS="0")
         proc = subprocess.Popen([UB, "micro", "--size", "4M", "--rounds", "2",
                                  "--seed", "1-20", "--placement", "local",

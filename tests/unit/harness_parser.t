@@ -43,11 +43,11 @@ COMMANDS = ("info", "micro", "teardown", "run", "compare", "instrument", "schema
 
 def ub(*args, env=None, fake=False, cwd=None):
     e = dict(os.environ, UB_PROGRESS="0")
-    for k in ("UB_TEST_FAKE_MODULE", "UB_RESULTS_DIR", "UB_TEST_FAKE_KVM",
+    for k in ("UB_WHERE", "UB_RESULTS_DIR", "UB_TEST_FAKE_KVM",
               "UB_TEST_FAKE_MEM"):
         e.pop(k, None)
     if fake:
-        e["UB_TEST_FAKE_MODULE"] = "1"
+        e["UB_WHERE"] = "native"
     e.update(env or {})
     return subprocess.run([UB, *args], capture_output=True, text=True, env=e,
                           cwd=cwd)
@@ -318,7 +318,7 @@ class Location(unittest.TestCase):
     def test_live_partial_still_refused(self):
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "live")
-            e = dict(os.environ, UB_TEST_FAKE_MODULE="1", UB_PROGRESS="0",
+            e = dict(os.environ, UB_WHERE="native", UB_PROGRESS="0",
                      UB_TEST_FAKE_DELAY_MS="300")
             first = subprocess.Popen([UB, *self.MICRO, "--seed", "1-20", "--out",
                                       out], env=e, stdout=subprocess.PIPE,

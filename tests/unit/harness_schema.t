@@ -36,7 +36,7 @@ REGEN = "regenerate with: make -C harness schema"
 
 def ub(*args, env=None):
     e = dict(os.environ, UB_PROGRESS="0")
-    e.pop("UB_TEST_FAKE_MODULE", None)
+    e.pop("UB_WHERE", None)
     e.update(env or {})
     return subprocess.run([UB, *args], capture_output=True, text=True, env=e)
 
@@ -123,7 +123,7 @@ class Writers(unittest.TestCase):
             out = os.path.join(d, "r")
             p = ub("micro", "--size", "4M", "--granule", "4k,2m", "--rounds", "2",
                    "--placement", "local", "--out", out,
-                   env={"UB_TEST_FAKE_MODULE": "1"})
+                   env={"UB_WHERE": "native"})
             self.assertEqual(p.returncode, 0, p.stderr)
             for name in ("runs.csv", "params.csv", "micro.csv", "samples.csv",
                          "hist.csv", "counters.csv"):

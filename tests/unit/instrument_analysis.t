@@ -59,7 +59,7 @@ def write_dir(d, cost, rounds=200, repeat=3, noise=0.0, base_sd=None,
         for timer in (("tsc", "ktime") if ktime else ("tsc",)):
             rid += 1
             unit = "cycles" if timer == "tsc" else "ns"
-            runs.append([rid, rep, "", "user", "user", "synthetic", "4k", 0,
+            runs.append([rid, rep, "", "null", "null", "synthetic", "4k", 0,
                          "0", "0", "local", 1, "kernel", "hot", 32, 32,
                          rounds, rounds, 1, timer, 0,
                          "rdtscp" if timer == "tsc" else "clock_gettime",

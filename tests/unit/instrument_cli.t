@@ -7,6 +7,7 @@ plot/ parses; --where module drives the (simulated) module's ground
 variants with both timers. Checks behaviour and structure, never timings."""
 import csv
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -37,9 +38,9 @@ GROUND = ["ground.add16", "ground.add64", "ground.add65", "ground.add256",
 
 def ub(*args, fake=False):
     e = dict(os.environ)
-    e.pop("UB_TEST_FAKE_MODULE", None)
+    e.pop("UB_WHERE", None)
     if fake:
-        e["UB_TEST_FAKE_MODULE"] = "1"
+        e["UB_WHERE"] = "native"
     e["UB_PROGRESS"] = "0"
     return subprocess.run([UB, "instrument", *args], capture_output=True,
                           text=True, env=e)
@@ -83,7 +84,7 @@ class Options(unittest.TestCase):
     def test_help(self):
         p = ub("--help")
         self.assertEqual(p.returncode, 0)
-        self.assertIn("--where native|module", p.stdout)
+        self.assertIn("--where module|native", p.stdout)
 
     def test_listed_in_main_help(self):
         p = subprocess.run([UB, "--help"], capture_output=True, text=True)
@@ -96,7 +97,7 @@ class Native(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="ub-instr-cli-")
         cls.out = os.path.join(cls.tmp, "run")
         cls.p = ub("--where", "native", "--repeat", "2", "--units", "16",
-                   "--rounds", "5", "--batch", "4", "--label", "smoke",
+                   "--rounds", "10", "--batch", "4", "--label", "smoke",
                    "--out", cls.out)
 
     @classmethod
@@ -121,24 +122,25 @@ class Native(unittest.TestCase):
         hist = rows(os.path.join(self.out, "hist.csv"))
         with open(os.path.join(self.out, "status")) as f:
             self.assertEqual(f.read().strip(), "complete")
-        self.assertEqual({r["backend"] for r in runs.values()}, {"user"})
+        self.assertEqual({r["backend"] for r in runs.values()}, {"null"})
+        self.assertEqual({r["where"] for r in runs.values()}, {"native"})
         self.assertEqual(len(runs), 4)
         # ABBA: repeat 1 tsc then ktime, repeat 2 ktime then tsc.
         self.assertEqual([runs[str(i)]["timer"] for i in range(1, 5)],
                          ["tsc", "ktime", "ktime", "tsc"])
         for r in runs.values():
-            self.assertEqual(int(r["rounds_done"]), 5)
+            self.assertEqual(int(r["rounds_done"]), 10)
             self.assertEqual(r["label"], "smoke")
             self.assertEqual(r["status"], "ok")
             self.assertGreater(float(r["tsc_khz"]), 0)
         self.assertEqual(len(micro), 4 * len(GROUND))
         self.assertEqual(sorted({m["variant"] for m in micro}), sorted(GROUND))
         for m in micro:
-            self.assertEqual(int(m["ops"]), 16 * 5)
+            self.assertEqual(int(m["ops"]), 16 * 10)
             tsc = runs[m["run_id"]]["timer"] == "tsc"
-            self.assertEqual(int(m["batches"]), (4 * 5) if tsc else 16 * 5)
+            self.assertEqual(int(m["batches"]), (4 * 10) if tsc else 16 * 10)
             self.assertEqual(m["unit"], "cycles" if tsc else "ns")
-        self.assertEqual(len(samples), 4 * 5 * len(GROUND))
+        self.assertEqual(len(samples), 4 * 10 * len(GROUND))
         for key in {(h["run_id"], h["variant"]) for h in hist}:
             n = sum(int(h["count"]) for h in hist
                     if (h["run_id"], h["variant"]) == key)
@@ -152,7 +154,7 @@ class Native(unittest.TestCase):
                           % SCHEMA_VERSION)
         rd = rundir.load(self.out)
         self.assertTrue(rd.complete)
-        self.assertEqual(rd.backends(), ["user"])
+        self.assertEqual(rd.backends(), ["null"])
         self.assertEqual(len(rd.runs), 4)
 
     def test_meta(self):
@@ -160,8 +162,8 @@ class Native(unittest.TestCase):
             m = json.load(f)
         self.assertEqual(m["status"], "complete")
         self.assertEqual(m["instrument"]["where"], "native")
-        self.assertEqual(m["measurement"]["backends_used"], ["user"])
-        self.assertFalse(m["module"]["simulated"])
+        self.assertEqual(m["measurement"]["backends_used"], ["null"])
+        self.assertEqual(m["module"]["where"], "native")
 
     def test_analysis_runs(self):
         if not plot_reads_schema():
@@ -173,7 +175,7 @@ class Native(unittest.TestCase):
                            text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
         txt = open(os.path.join(self.out, "instrument.txt")).read()
-        self.assertIn("native: userspace build of the engine", txt)
+        self.assertIn("native: the module's portable code in userspace", txt)
 
     def test_never_overwrites(self):
         p = ub("--repeat", "1", "--units", "4", "--rounds", "2",
@@ -183,24 +185,25 @@ class Native(unittest.TestCase):
 
 
 class Module(unittest.TestCase):
-    def test_simulated_module(self):
+    def test_module_is_the_equivalent_micro_sweep(self):
+        p = ub("--where", "module", "--repeat", "2", "--units", "8",
+               "--rounds", "3", "--dry-run")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("unmapbench micro --where=module --variants=ground.*",
+                      p.stderr)
+        # dry run: 2 repeats x 2 timers, ABBA
+        timers = re.findall(r"timer=(\w+)", p.stdout)
+        self.assertEqual(timers, ["tsc", "ktime", "ktime", "tsc"])
+
+    def test_module_absent_is_a_clear_error(self):
+        if os.path.exists("/sys/kernel/debug/unmap_bench/ctl"):
+            self.skipTest("the module is loaded here")
         with tempfile.TemporaryDirectory() as t:
-            out = os.path.join(t, "run")
-            p = ub("--where", "module", "--repeat", "2", "--units", "8",
-                   "--rounds", "3", "--out", out, fake=True)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            runs = rows(os.path.join(out, "runs.csv"))
-            self.assertEqual(sorted(r["timer"] for r in runs),
-                             ["ktime", "ktime", "tsc", "tsc"])
-            self.assertTrue(all(m["variant"].startswith("ground.")
-                                for m in rows(os.path.join(out, "micro.csv"))))
-            with open(os.path.join(out, "meta.json")) as f:
-                meta = json.load(f)
-            # the command line as typed; the micro sweep it equals, beside it
-            self.assertEqual(meta["command_line"][1:3], ["instrument", "--where"])
-            self.assertEqual(meta["instrument"]["where"], "module")
-            self.assertIn("unmapbench micro --variants=ground.*",
-                          meta["instrument"]["equivalent"])
+            p = ub("--where", "module", "--units", "8", "--rounds", "3",
+                   "--out", os.path.join(t, "run"))
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("module not loaded", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(t, "run")))
 
     def test_module_missing(self):
         with tempfile.TemporaryDirectory() as t:

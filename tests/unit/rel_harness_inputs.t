@@ -10,13 +10,13 @@
 # says "complete".
 #
 # Runs against the host build of the harness (harness/unmapbench) with its
-# simulated module (UB_TEST_FAKE_MODULE=1), so no kernel module is needed.
+# native build of the module's code (UB_WHERE=native), so no kernel module is needed.
 # The disk tests mount small tmpfs instances inside a private mount
 # namespace (unshare -m); without root or unshare they are skipped.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 UB=${UB_BIN:-$TOP/harness/unmapbench}
-export UB_TEST_FAKE_MODULE=1
+export UB_WHERE=native
 fails=0
 ok()   { echo "ok - $*"; }
 nok()  { echo "not ok - $*"; fails=$((fails + 1)); }
