@@ -39,6 +39,7 @@ struct micro_opts {
 	uint64_t warmup;		/* warm-up rounds, run and discarded */
 	uint64_t replicas;		/* layout replicas drawn (0 = all) */
 	uint64_t balance;		/* 1: rounds in whole order blocks */
+	uint64_t run_budget_ms;		/* scale=auto: estimated time per run */
 	int	no_counters, no_hist, no_samples, no_pmu;
 };
 

@@ -133,7 +133,13 @@ static const struct ub_opt micro_opts[] = {
 	  .legend = "1ms to 1h; default: the module's 60 s",
 	  .help = "wall-time cap per run, e.g. 30s" },
 	{ .name = "scale", .kind = UB_ARG_NAME, .off = O(scale), .names = scale_names,
-	  .help = "auto: shrink sizes to fit 1/8 of the node's free memory" },
+	  .help = "auto: shrink sizes to fit 1/8 of the node's free memory\n"
+		  "and each run's estimated time to --run-budget" },
+	{ .name = "run-budget", .kind = UB_ARG_DUR, .off = O(run_budget_ms),
+	  .unit_ns = 1000000, .bare = "s", .max = 3600000,
+	  .legend = "0 = none; default 30s",
+	  .help = "with scale=auto: halve the units of a run whose estimate\n"
+		  "exceeds it (rough estimates: see results/README.md)" },
 	{ .name = "no-counters", .kind = UB_ARG_FLAG, .off = O(no_counters),
 	  .help = "skip the perf counters (counters.csv stays empty)" },
 	{ .name = "no-hist", .kind = UB_ARG_FLAG, .off = O(no_hist),
@@ -167,4 +173,5 @@ void micro_opts_init(void *opts)
 	o->warmup = 2;
 	o->balance = 1;
 	o->max_irqoff_ns = 1000000;
+	o->run_budget_ms = 30000;
 }

@@ -407,6 +407,13 @@ static int emit(void *ctx)
 	pl->r.variant_mask = pl->mask;
 	balance(pl);
 	pl->r.est_s = estimate(&pl->r, pl->info, pl->env, pl->o);
+	/* scale=auto: also halve the units until a run fits its time budget */
+	while (pl->o->scale && pl->o->run_budget_ms && pl->r.units > 1 &&
+	       pl->r.est_s * 1000 > (double)pl->o->run_budget_ms) {
+		pl->r.units /= 2;
+		pl->r.scaled = 1;
+		pl->r.est_s = estimate(&pl->r, pl->info, pl->env, pl->o);
+	}
 	if (p->n == pl->cap) {
 		pl->cap = pl->cap ? pl->cap * 2 : 16;
 		p->runs = ub_xrealloc(p->runs, sizeof(*p->runs) * (size_t)pl->cap);
