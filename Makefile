@@ -29,8 +29,8 @@ deps: ## install the Debian packages the suite needs (as root)
 test: ## run every test: host unit tests and the QEMU testbed suite
 	tests/run
 
-bench: ## build, load, run the default profile on this host, report
-	bench/bench.sh $(PROFILE)
+bench: ## build, load, run PROFILE (default) on this host, report; RUNS=N runs per configuration
+	RUNS=$(RUNS) bench/bench.sh $(PROFILE)
 
 testbed: ## fetch and build the testbed kernel (cached in UB_CACHE)
 	testbed/build-kernel.sh
@@ -51,6 +51,9 @@ vm-bench: vm-prep ## run PROFILE inside the testbed, results into results/
 # timers; plot/instrument.py reports linearity, resolution and precision
 # against the map_benchmark-style baseline. Recorded, not asserted.
 # In the testbed: make vm-bench PROFILE=instrument.
+bench-layout: harness ## do the native verdicts survive -O2, -Os and 64-byte alignment? (recorded)
+	RUNS=$(or $(RUNS),5) bench/layout.sh
+
 bench-instrument: harness ## validate the timer natively (results/, instrument.txt)
 	@set -o pipefail; d=$$(harness/unmapbench instrument --where native \
 		--repeat $(or $(REPEAT),10) $(INSTRUMENT_ARGS)) && \
@@ -68,7 +71,7 @@ clean: ## remove build products (not results/ and not the cache)
 	$(MAKE) -C tests clean
 
 .PHONY: all help kmod harness tests-bin deps test bench testbed vm-prep \
-	vm-bench bench-instrument compare clean
+	vm-bench bench-instrument bench-layout compare clean
 
 stress: ## the debug-flavour reliability suite at full fuzz count (slow)
 	UB_FLAVOUR=debug $(MAKE) vm-prep

@@ -8,6 +8,8 @@
 # usage: bench/bench.sh [PROFILE]
 # Environment: KDIR (kernel build tree, default /lib/modules/$(uname -r)/build),
 # UB_OUT (run directory, default results/<UTC>-<host>-<kernel release>),
+# RUNS (runs of every configuration, the profile's repeat; default: the
+# profile's own, 3 for default),
 # UB_SYSROOT (prefix for /proc, /sys, /boot and /etc in the preflight
 # checks, so tests can point them at fixture trees; default none).
 set -euo pipefail
@@ -104,7 +106,7 @@ host=$(hostname -s 2>/dev/null || hostname)
 out=${UB_OUT:-$top/results/$(date -u +%Y%m%dT%H%M%SZ)-${host//[^A-Za-z0-9._+-]/_}-${krel//[^A-Za-z0-9._+-]/_}}
 say "running profile '$profile' into $out"
 rc=0
-"$ub" run "$profile" --out "$out" >/dev/null || rc=$?
+"$ub" run ${RUNS:+--repeat "$RUNS"} "$profile" --out "$out" >/dev/null || rc=$?
 if [ $rc != 0 ]; then
 	partial=$(dirname "$out")/.$(basename "$out").partial
 	die "unmapbench run $profile failed (status $rc); partial results in $partial ($(cat "$partial/status" 2>/dev/null || echo 'no status'))"
