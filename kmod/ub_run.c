@@ -126,17 +126,20 @@ static int ub_alloc_thread(struct ub_run *r, struct ub_runctx *rc,
 	return 0;
 }
 
-/* Re-read (hot) or flush (cold) the lines of [p, p + len). */
+/*
+ * Re-read (hot) or flush (cold) the lines of [p, p + len). Hot reads one
+ * byte of every line inside the object (from p, then each next line's
+ * start), never a byte outside it.
+ */
 static void ub_lines(const void *p, size_t len, bool cold)
 {
-	unsigned long a = (unsigned long)p & ~(UB_LINE - 1UL);
-	unsigned long end = (unsigned long)p + len;
+	unsigned long a = (unsigned long)p, end = a + len;
 
 	if (cold) {
 		clflush_cache_range((void *)p, len);
 		return;
 	}
-	for (; a < end; a += UB_LINE)
+	for (; a < end; a = (a | (UB_LINE - 1UL)) + 1)
 		(void)READ_ONCE(*(const u8 *)a);
 }
 
