@@ -188,6 +188,8 @@ def ab_rows(A, B, margin, boot=1000, seed=1):
                 continue
             ra = run_values(A, ga[key], v.name)
             rb = run_values(B, gb[key], v.name)
+            if not ra or not rb:
+                ra = rb = []
             per_page = micro.pages_per_op(A, ga[key], v.name) is not None
             row = dict(key=key, variant=v, runs_a=len(ra), runs_b=len(rb),
                        unit="ns/page" if per_page else "ns/op",
@@ -217,6 +219,10 @@ def ab_verdict(r, margin, family):
     """Set r's verdict (short text) and code."""
     res = r["res"]
     n = min(r["runs_a"], r["runs_b"])
+    if res is None and n == 0:
+        r.update(code="cannot-decide", short="cannot decide: no per-round "
+                 "samples", disagree=False)
+        return
     if res is None or n < MIN_RUNS:
         k = "run" if n == 1 else "runs"
         r.update(code="cannot-decide", short=f"cannot decide: {n} {k} per "
@@ -247,12 +253,13 @@ def first_screen(A, B, rows, margin):
     L = ["A: " + provenance.headline(A, width=tf.WIDTH - 3),
          "B: " + provenance.headline(B, width=tf.WIDTH - 3)]
     n = sum(1 for r in rows if r["p_holm"] is not None)
-    L.append(f"B - A, runs as the unit: total time per 4K page, 95% CI; "
-             f"Holm over {n}")
     pick = micro.headline_group(micro.groups(A), "4k") or \
         micro.headline_group(micro.groups(A), "2m")
-    L.append(tf.fit(f"rows; margin +-{margin.ns:.3g} ns/page. Shown: " +
-                    (micro.describe(pick[0]) if pick else "-")))
+    L.append("B - A per variant, runs as the unit: total time per 4K page, "
+             "95% CI;")
+    L.append(tf.fit(f"Holm over {n} rows decided; margin +-{margin.ns:.3g} "
+                    "ns/page. Shown, pfn shape:"))
+    L.append(tf.fit("  " + (micro.describe(pick[0]) if pick else "-")))
     body = []
     for g in ("4k", "2m"):
         pick = micro.headline_group(micro.groups(A), g)

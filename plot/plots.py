@@ -200,11 +200,12 @@ def _teardown(P, rd):
         k = teardown.fit_key(c) + (c.mapped,)
         series.setdefault(k, []).append(c)
     sblocks, stitles, ublocks, utitles, fblocks = [], [], [], [], []
+    ucol = []       # the seconds panel's colour of each us/page series
     xs, ys, us = [], [], []
     for k, cs in series.items():
         vt, trig, ps, pop, mapped = k
         cs.sort(key=lambda c: c.key[2])
-        name = f"{vt} {ps} {trig}/{pop}"
+        name = f"{teardown._vm(cs[0])} {teardown._how(cs[0])}"
         pts = [(c.key[2] / teardown.GIB, c.median_s, c.min_s, c.max_s)
                for c in cs]
         xs += [p[0] for p in pts]
@@ -216,11 +217,12 @@ def _teardown(P, rd):
             continue
         f = fits.get(k[:4])
         fit = f and f["fit"]
-        stitles.append(name + (f" (fit {fit['a']:.3g} s + "
-                               f"{fit['b'] * 1e6:.3g} us x mappings)"
+        stitles.append(name + (f": fit {fit['a']:.3g} s + "
+                               f"{fit['b'] * 1e6:.3g} us x mappings"
                                if fit else ""))
         ublocks.append([(c.key[2] / teardown.GIB, c.us_per_page)
                         for c in cs])
+        ucol.append(str(len(sblocks)))
         us += [c.us_per_page for c in cs]
         utitles.append(name)
         if fit:
@@ -243,8 +245,8 @@ def _teardown(P, rd):
            "fixed + marginal x mappings; us per 4K mapping",
            data=d, fit=df, us=du, n=len(sblocks), nu=len(ublocks),
            titles=_words(stitles), utitles=_words(utitles),
-           logx=int(decades(xs)), logy=int(decades(ys)),
-           logu=int(decades(us)))
+           ucol=" ".join(ucol), logx=int(decades(xs)), logy=int(decades(ys)),
+           logu=int(decades(us)), bm=_bmargin(len(sblocks)))
 
 
 def _teardown_vms(P, rd):
@@ -275,7 +277,8 @@ def _teardown_vms(P, rd):
            "mappings / seconds until all are gone)", data=d, n=len(blocks),
            titles=_words(titles), xt=",".join(map(str, vms)),
            logx=int(decades(vms)),
-           logy=int(decades([y for b in blocks for _, y in b])))
+           logy=int(decades([y for b in blocks for _, y in b])),
+           bm=_bmargin(len(blocks)))
 
 
 def _cdf(P, rd, rids, slug, gdesc):
@@ -381,7 +384,8 @@ def _pairdiff(P, rd, rows, slug, gdesc):
     cols = 2 if n > 1 else 1
     d = P.dat(f"pairdiff-{slug}", blocks)
     P.plot("pairdiff.gp", f"pairdiff-{slug}",
-           f"Per-round pfn - page, ns per 4K page ({gdesc})",
+           f"Per-round pfn - page, ns per 4K page ({gdesc}); bars: rounds, "
+           "blue: total-time change and 95% CI, grey: A/A floor",
            data=d, n=n, titles=_words(titles), est=" ".join(est),
            lo=" ".join(lo), hi=" ".join(hi), floor=" ".join(fl),
            rows=(n + cols - 1) // cols, cols=cols)
@@ -391,8 +395,15 @@ def tf_sig(v):
     return f"{v:+.3g}"
 
 
+def _bmargin(n, cols=2):
+    """Bottom margin (character lines) for a key of n entries below the
+    plot: the key sits off the data and clear of the x label."""
+    return 5 + (n + cols - 1) // cols
+
+
 def _throughput(P, rd):
-    rows = micro.throughput(rd)
+    twins = {m["variant"] for m in rd.micro if m["twin"]}
+    rows = [r for r in micro.throughput(rd) if r[0] not in twins]
     if len({t for _, _, t, _ in rows}) < 2:
         if rows:
             P.msgs.append("plots: throughput vs threads skipped: only one "
@@ -416,4 +427,5 @@ def _throughput(P, rd):
     P.plot("throughput.gp", "throughput",
            "Throughput vs threads, million ops/s", data=d, n=len(blocks),
            titles=_words(titles), xt=",".join(map(str, threads)),
-           logy=int(decades([y for b in blocks for _, y in b])))
+           logy=int(decades([y for b in blocks for _, y in b])),
+           bm=_bmargin(len(blocks), 3))
