@@ -168,13 +168,22 @@ def units_needed(res, target):
     return hi
 
 
-def verdict(r, margin):
-    """Set r's verdict: code, short (<= 18 columns) and text."""
+def _undecided(r):
+    """Set the disagreement flag; True (and the verdict set) when the row
+    has too few rounds for any figure."""
     res = r["res"]
     r["disagree"] = bool(res) and disagree(res)
     if res is None:
         r.update(code="cannot-decide", short="too few rounds",
                  text=f"cannot decide: {r['n_rounds']} paired rounds")
+        return True
+    return False
+
+
+def verdict(r, margin):
+    """Set r's verdict: code, short (<= 18 columns) and text."""
+    res = r["res"]
+    if _undecided(r):
         return
     floor = r["floor_ns"]
     step = res["step"] if res["step"] is not None and \
@@ -240,10 +249,7 @@ def control_verdict(r):
     """A/A and range rows, one by one (unadjusted for A/A: a layout
     difference is what they look for; Holm within the range family)."""
     res = r["res"]
-    r["disagree"] = bool(res) and disagree(res)
-    if res is None:
-        r.update(code="cannot-decide", short="too few rounds",
-                 text=f"cannot decide: {r['n_rounds']} paired rounds")
+    if _undecided(r):
         return
     p = r["p_holm"] if r["kind"] == "range" else res["p"]
     if p < ALPHA:

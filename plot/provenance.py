@@ -101,18 +101,16 @@ def caveats(rd):
             "partial", "PARTIAL", "PARTIAL run",
             f"PARTIAL run directory: status: {rd.status}. Every row from "
             "it is marked partial."))
-    capped = _status_runs(rd, "wall_cap")
-    if capped:
-        out.append(Caveat(
-            "wall-capped", "WALL-CAPPED", f"WALL-CAPPED ({len(capped)} runs)",
-            f"{len(capped)} run(s) stopped at the wall-time cap before "
-            "their rounds were done; their rows are marked wall-capped."))
-    sig = _status_runs(rd, "signal")
-    if sig:
-        out.append(Caveat(
-            "interrupted", "INTERRUPTED", f"INTERRUPTED ({len(sig)} runs)",
-            f"{len(sig)} run(s) were stopped by a signal; their rows are "
-            "marked interrupted."))
+    for word, code, why in (("wall_cap", "wall-capped", "stopped at the "
+                             "wall-time cap before their rounds were done"),
+                            ("signal", "interrupted", "were stopped by a "
+                             "signal")):
+        runs = _status_runs(rd, word)
+        if runs:
+            out.append(Caveat(
+                code, code.upper(), f"{code.upper()} ({len(runs)} runs)",
+                f"{len(runs)} run(s) {why}; their rows are marked "
+                f"{code}."))
     nm = no_mapping_rows(rd)
     if nm:
         out.append(Caveat(
