@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Comparisons: page vs pfn shape within a run directory (paired rounds),
-and run directory A vs run directory B (e.g. kernel before/after).
+"""Run directory A against run directory B (e.g. kernel before/after).
 
-usage: python3 plot/compare.py A B [--force] [--margin PCT] [--md FILE]
+usage: python3 plot/compare.py A B [--force] [--margin-ns NS] [--md FILE]
+       [--boot N]
 
 A vs B refuses (exit 2) when A and B are the same run, or when the hosts
 or the run parameters differ (units of measurement, units per thread
@@ -10,9 +10,20 @@ after scale=auto, rounds, CPUs, rows present), listing every difference;
 --force compares the common rows anyway. Differing kernel command lines
 and repeat counts are flagged in the header, not refused. A directory
 that does not load is one line on stderr, exit 1.
-Change is B relative to A: negative = B faster.
+
+A comparison of two kernels is a comparison of boots: runs are the unit
+(stats.two_sample_runs), not rounds. A row needs at least MIN_RUNS runs
+per side (--repeat on each side), else it says "cannot decide: N run(s)
+per side". Each row gives the change B - A in total (mean) time per 4K
+page (per op for the range shape) with its 95% CI and the change in
+median per-op time; the verdict uses total time, is Holm-adjusted over
+the rows compared, and calls a row faster or slower only when its CI
+clears the A/A floor (the larger of the two sides' variant-vs-twin
+|change|). The output opens with a first screen like report.txt's and
+carries both sides' caveats, in text and in --md; a partial or
+wall-capped side marks every row it touches.
 """
-import math
+import argparse
 import os
 import sys
 import zlib
@@ -21,52 +32,21 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cli  # noqa: E402
 import micro  # noqa: E402
+import patch  # noqa: E402
 import provenance  # noqa: E402
+import published  # noqa: E402
 import rundir  # noqa: E402
 import schema  # noqa: E402
 import stats  # noqa: E402
 import teardown  # noqa: E402
 import textfmt as tf  # noqa: E402
 
+MIN_RUNS = 3
+FIRST_SCREEN = 25
+
+
 def _seed(*parts):
     return zlib.crc32("|".join(map(str, parts)).encode())
-
-
-def shape_pairs(rd, margin=1.0, boot_reps=1000, seed=1):
-    """Page vs pfn per group x path: list of dict rows (b = pfn, a = page).
-
-    Per-round per-op values (threads of a round summed) of the two
-    shapes, paired by (run, round); repeats of a configuration pooled."""
-    out = []
-    gs = micro.groups(rd)
-    for key, rids in gs.items():
-        for path, g, va, vb in micro.shape_pairs(rd, rids):
-            a, b = micro.paired_values(rd, rids, va, vb)
-            if not a:
-                continue
-            res = stats.paired_analysis(a, b, margin, boot_reps=boot_reps,
-                                        seed=_seed(seed, key, path))
-            res.update(key=key, path=path, granule=g, runs=list(rids),
-                       va=va, vb=vb, a=a, b=b,
-                       repeats_disagree=_heterogeneous(rd, rids, va, vb))
-            out.append(res)
-    return out
-
-
-def _heterogeneous(rd, rids, va, vb):
-    """True when repeats' own 95% CIs of the paired change are disjoint:
-    run-to-run variation then exceeds within-run noise and the pooled CI
-    understates it."""
-    if len(rids) < 2:
-        return False
-    cis = []
-    for rid in rids:
-        a, b = micro.paired_values(rd, [rid], va, vb)
-        if len(a) >= 6 and all(v > 0 for v in a + b):
-            lo, hi, _ = stats.median_ci([math.log(y / x)
-                                         for x, y in zip(a, b)])
-            cis.append((lo, hi))
-    return any(c1[1] < c2[0] for c1 in cis for c2 in cis)
 
 
 # ------------------------------------------------------------- A vs B
@@ -177,48 +157,154 @@ def _units(rd, rid):
     return f"{p['units']}x{p['unit_bytes']}B"
 
 
-def ab_rows(A, B, margin=1.0):
-    """Per common group x variant: B vs A from per-round values; rows
-    without per-round samples on both sides carry micro.csv means
-    (stat "mean") and no test."""
+def run_values(rd, run_ids, variant):
+    """[[per-op ns per 4K page (per op without pages) of each round] per
+    run]: the runs are the units."""
+    per_page = micro.pages_per_op(rd, run_ids, variant) is not None
+    vals = micro.per_round(rd, run_ids, variant, per_page)
+    out = {}
+    for (rid, _), (x, _, _) in sorted(vals.items(), key=lambda kv: (
+            str(kv[0][0]), kv[0][1])):
+        out.setdefault(rid, []).append(x)
+    return [out[r] for r in run_ids if r in out]
+
+
+def ab_rows(A, B, margin, boot=1000, seed=1):
+    """Per common configuration x variant (page, pfn and range shapes;
+    not twins, not ground truth): B against A with runs as the unit."""
     out = []
     ga, gb = micro.groups(A), micro.groups(B)
+    fa, fb = patch.aa_floors(A), patch.aa_floors(B)
     for key in ga:
         if key not in gb:
             continue
         vb = micro.variants_of(B, gb[key])
         for v in micro.sorted_variants(A, ga[key]):
-            if v.name not in vb:
+            if v.path == "ground" or v.name not in vb or \
+                    A.variant(ga[key][0], v.name) is None:
                 continue
-            xa = [x for x, _ in micro.per_round(A, ga[key], v.name).values()]
-            xb = [x for x, _ in micro.per_round(B, gb[key], v.name).values()]
-            if not xa or not xb:
-                sa = micro.variant_stats(A, ga[key], v.name)
-                sb = micro.variant_stats(B, gb[key], v.name)
-                out.append(dict(key=key, variant=v, stat="mean",
-                                n_a=0, n_b=0,
-                                median_a=sa and sa.get("mean"),
-                                median_b=sb and sb.get("mean"),
-                                est_pct=None, lo_pct=None, hi_pct=None,
-                                verdict="mean only: no per-round samples"))
+            if any(m["twin"] for m in micro.rows(A, "micro", ga[key],
+                                                   v.name)):
                 continue
-            r = stats.unpaired_analysis(xa, xb, margin)
-            r.update(key=key, variant=v, stat="median")
-            out.append(r)
+            ra = run_values(A, ga[key], v.name)
+            rb = run_values(B, gb[key], v.name)
+            if not ra or not rb:
+                ra = rb = []
+            per_page = micro.pages_per_op(A, ga[key], v.name) is not None
+            row = dict(key=key, variant=v, runs_a=len(ra), runs_b=len(rb),
+                       unit="ns/page" if per_page else "ns/op",
+                       marks=sorted(set(provenance.row_marks(A, ga[key]) +
+                                        provenance.row_marks(B, gb[key]))),
+                       res=None, p_holm=None, p_eq_holm=None)
+            fl = [f.get((key, v.path, v.granule, v.shape)) for f in (fa, fb)]
+            fl = [x for x in fl if x is not None]
+            row["floor_ns"] = max(fl) if fl else None
+            if min(len(ra), len(rb)) >= 1 and ra and rb:
+                row["res"] = stats.two_sample_runs(
+                    ra, rb, boot, _seed(seed, key, v.name),
+                    margin=margin if per_page else None)
+            out.append(row)
+    decided = [r for r in out if r["res"] and
+               min(r["runs_a"], r["runs_b"]) >= MIN_RUNS]
+    ps = stats.holm([r["res"]["p"] for r in decided])
+    qs = stats.holm([r["res"]["p_eq"] for r in decided])
+    for r, p, q in zip(decided, ps, qs):
+        r["p_holm"], r["p_eq_holm"] = p, q
+    for r in out:
+        ab_verdict(r, margin, len(decided))
     return out
 
 
-def ab_report(A, B, margin=1.0, forced=False, host=(), params=(), notes=(),
-              same=None):
-    L = []
-    L.append(tf.fit(f"unmapbench compare: B vs A (negative change = B "
-                    f"faster), margin \u00b1{margin:g}%"))
+def ab_verdict(r, margin, family):
+    """Set r's verdict (short text) and code."""
+    res = r["res"]
+    n = min(r["runs_a"], r["runs_b"])
+    if res is None and n == 0:
+        r.update(code="cannot-decide", short="cannot decide: no per-round "
+                 "samples", disagree=False)
+        return
+    if res is None or n < MIN_RUNS:
+        k = "run" if n == 1 else "runs"
+        r.update(code="cannot-decide", short=f"cannot decide: {n} {k} per "
+                 "side" if r["runs_a"] == r["runs_b"] else
+                 f"cannot decide: {r['runs_a']}/{r['runs_b']} runs")
+        r["disagree"] = False
+        return
+    floor = r["floor_ns"] or 0.0
+    lo, hi = res["diff_lo"], res["diff_hi"]
+    sig = r["p_holm"] is not None and r["p_holm"] < patch.ALPHA
+    word = "faster" if res["diff"] < 0 else "slower"
+    clears = lo > floor or hi < -floor
+    if sig and clears:
+        r.update(code=word, short=f"B {word}")
+    elif r["p_eq_holm"] is not None and r["p_eq_holm"] < patch.EQ_ALPHA:
+        r.update(code="equivalent", short=f"same within {margin:.3g}ns")
+    elif sig:
+        r.update(code="within-floor", short="within A/A floor")
+    else:
+        r.update(code="inconclusive", short="inconclusive")
+    r["disagree"] = patch.disagree(res)
+
+
+def first_screen(A, B, rows, margin):
+    """The compare's first screen: both sides' provenance, the headline
+    configuration's pfn rows per path and granule, the teardown
+    before/after table."""
+    L = ["A: " + provenance.headline(A, width=tf.WIDTH - 3),
+         "B: " + provenance.headline(B, width=tf.WIDTH - 3)]
+    n = sum(1 for r in rows if r["p_holm"] is not None)
+    pick = micro.headline_group(micro.groups(A), "4k") or \
+        micro.headline_group(micro.groups(A), "2m")
+    L.append("B - A per variant, runs as the unit: total time per 4K page, "
+             "95% CI;")
+    L.append(tf.fit(f"Holm over {n} rows decided; margin +-{margin.ns:.3g} "
+                    "ns/page. Shown, pfn shape:"))
+    L.append(tf.fit("  " + (micro.describe(pick[0]) if pick else "-")))
+    body = []
+    for g in ("4k", "2m"):
+        pick = micro.headline_group(micro.groups(A), g)
+        if not pick:
+            continue
+        for r in rows:
+            if r["key"] != pick[0] or r["variant"].shape != "pfn":
+                continue
+            res = r["res"]
+            ok = res and r["code"] != "cannot-decide"
+            body.append([r["variant"].path, g,
+                         tf.est_ci(res["diff"], res["diff_lo"],
+                                   res["diff_hi"]) if ok else
+                         (tf.sig(res["diff"]) if res else "-"),
+                         tf.pct(res["rel"]) if ok else "-",
+                         tf.sig(r["floor_ns"], 2, False),
+                         r["short"] + ("!" if r.get("disagree") else "") +
+                         "".join(f"[{m}]" for m in r["marks"])])
+    if body:
+        t = tf.table(["pfn", "gran", "B-A ns/page [95% CI]", "%", "floor",
+                      "verdict"], body, ["l", "l", "l", "r", "r", "l"])
+        L += t[:1] + t[2:]
+    td = teardown.ab_table(A, B)
+    room = FIRST_SCREEN - len(L) - 1
+    if td:
+        L += td[:room] if len(td) <= room else \
+            td[:room - 1] + ["  ... the rest below"]
+    L.append("Every row below; caveats of both sides above each table.")
+    return [tf.fit(x) for x in L][:FIRST_SCREEN]
+
+
+def ab_report(A, B, margin=None, forced=False, host=(), params=(),
+              notes=(), same=None, boot=1000, seed=1):
+    """The compare's lines: the first screen, then every row."""
+    margin = margin or published.margin()
+    rows = [r for r in ab_rows(A, B, margin.ns, boot, seed)]
+    L = first_screen(A, B, rows, margin)
+    L.append("")
     for tag, rd in (("A", A), ("B", B)):
-        L.append(tf.fit(f"{tag}: {rd.name}"))
-        L.append(tf.fit(f"   host {rd.hostname()} kernel {rd.kernel()} "
-                        f"backend {','.join(rd.backends()) or '-'} "
-                        f"emulation {','.join(rd.emulations()) or 'none'}"))
-        L += tf.para(f"{provenance.provenance(rd)[0]}", indent="   ")
+        L.append(tf.fit(f"{tag}: {rd.name}: host {rd.hostname()} kernel "
+                        f"{rd.kernel()}"))
+        for c in provenance.caveats(rd):
+            L += tf.para(c.long, indent="   ")
+        for w in rd.warnings:
+            L += tf.para("WARNING: " + w, indent="   ")
     forced_for = ([same] if same else []) + list(host) + list(params)
     if forced and forced_for:
         L.append("FORCED despite these differences:")
@@ -227,40 +313,41 @@ def ab_report(A, B, margin=1.0, forced=False, host=(), params=(), notes=(),
         L.append("NOTE (not refused):")
         L += [y for x in notes for y in tf.para(x, indent="  ")]
     L.append("")
-    rows = [r for r in ab_rows(A, B, margin) if r["variant"].path != "ground"]
     if rows:
         keys = sorted({r["key"] for r in rows}, key=str)
         vary = micro.varying(keys)
-        L += tf.para("Per-op time, ns: the median of per-round values; "
-                     "change = Hodges-Lehmann shift of log per-round "
-                     "values, 95% CI (Mann-Whitney). Rows saying 'mean "
-                     "only' have no per-round samples: their figures are "
-                     "micro.csv means, untested.")
+        L += tf.para(
+            f"Per variant, B - A: change in total (mean) time per 4K page "
+            f"(per op for range) with its 95% CI from the runs of each side "
+            f"(bootstrap over runs, Welch degrees of freedom); 'median' is "
+            f"the change in median per-op time. At least {MIN_RUNS} runs per"
+            f" side decide a row; Holm over the rows decided; faster/slower "
+            f"also needs the CI clear of the A/A floor; margin "
+            f"+-{margin.ns:.3g} ns/page ({margin.source}).")
         fixed = micro.fixed_desc(keys)
         if fixed:
             L += tf.para("Fixed: " + fixed)
-        hdr = ["variant"] + [s for _, s in vary] + ["A ns", "B ns",
-                                                    "change [95% CI]",
-                                                    "verdict"]
         trs = []
         for r in rows:
+            res = r["res"]
+            ok = res and r["code"] != "cannot-decide"
             trs.append([r["variant"].name] + micro.key_cells(r["key"], vary) +
-                       [tf.num(r["median_a"]), tf.num(r["median_b"]),
-                        (tf.pct(r["est_pct"]) + " " +
-                         tf.ci(r["lo_pct"], r["hi_pct"]))
-                        if r["est_pct"] is not None else "-",
-                        r["verdict"]])
-        al = ["l"] + ["l"] * len(vary) + ["r", "r", "r", "l"]
-        L += tf.table(hdr, trs, al)
-        L.append("")
-        L += tf.para("Rounds within one run are not independent of that "
-                     "run's boot, page placement and frequency state; "
-                     "with one run per side the CI covers round-to-round "
-                     "noise only. Repeat each side (--repeat) and "
-                     "check that the repeats agree.")
+                       [f"{r['runs_a']}/{r['runs_b']}",
+                        tf.est_ci(res["diff"], res["diff_lo"], res["diff_hi"])
+                        if ok else (tf.sig(res["diff"]) if res else "-"),
+                        tf.sig(res["med_diff"]) if res else "-",
+                        r["short"] + ("!" if r.get("disagree") else "") +
+                        provenance.mark_text(r["marks"])])
+        al = ["l"] + ["l"] * len(vary) + ["r", "l", "r", "l"]
+        L += tf.table(["variant"] + [s for _, s in vary] +
+                      ["runs", "B-A [95% CI]", "median", "verdict"], trs, al)
+        if any(r.get("disagree") for r in rows):
+            L += tf.para("! total time and median per-op time move in "
+                         "opposite directions: the verdict follows total "
+                         "time.")
         L.append("")
     L += teardown.ab_table(A, B)
-    return L
+    return [tf.fit(x) for x in L]
 
 
 def parser():
@@ -272,8 +359,13 @@ def parser():
     p.add_argument("B")
     p.add_argument("--force", action="store_true",
                    help="compare even when hosts or parameters differ")
-    p.add_argument("--margin", type=cli.positive, default=1.0, metavar="PCT",
-                   help="equivalence margin in percent (default 1)")
+    p.add_argument("--margin-ns", type=cli.positive, default=None,
+                   metavar="NS", help="equivalence margin in ns per 4K page "
+                   "(default: 0.1%% of the published ~5 us/page removal)")
+    p.add_argument("--margin", type=_no_relative_margin, metavar="PCT",
+                   help=argparse.SUPPRESS)
+    p.add_argument("--boot", type=cli.count, default=1000, metavar="N",
+                   help="bootstrap resamples (default 1000)")
     p.add_argument("--md", metavar="FILE",
                    help="also write the comparison to FILE (markdown)")
     return p
@@ -299,12 +391,20 @@ def _compare(a):
         return 2
     for w in A.warnings + B.warnings:
         print(f"compare: warning: {w}", file=sys.stderr)
-    lines = ab_report(A, B, a.margin, a.force, host, params, notes, same)
+    lines = ab_report(A, B, published.margin(a.margin_ns), a.force, host,
+                      params, notes, same, a.boot)
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
     if a.md:
-        cli.write_atomic(a.md, "```\n" + text + "```\n")
+        cli.write_atomic(a.md, f"# unmapbench compare: {A.name} vs "
+                         f"{B.name}\n\n```\n" + text + "```\n")
     return 0
+
+
+def _no_relative_margin(s):
+    raise argparse.ArgumentTypeError(
+        "a relative margin is gone: the margin is absolute; use "
+        "--margin-ns NS")
 
 
 def main(argv=None):

@@ -1,6 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Module (micro) figures: parameter groups, per-round per-op values and
-per-variant distribution statistics, all in ns."""
+"""Module (micro) figures: parameter groups, per-round per-op values (with
+the replica each variant ran at), the pairs the analysis compares and
+per-variant distribution statistics, all in ns.
+
+Pairs are found by micro.csv's path, shape, granule and twin columns,
+never by variant names: the patch pair (page, pfn; twin 0), the A/A
+controls (page and its twin, pfn and its twin) and the range family (pfn
+and range at 2M, per 2M op)."""
 import collections
 
 import stats
@@ -8,12 +14,14 @@ import stats
 # Run parameters that define a comparable configuration. Repeats of the
 # same configuration (different repeat/seed) are pooled.
 GROUP_KEYS = ("backend", "granule", "reset_mode", "cache", "placement",
-              "node", "threads", "batch", "timer", "irq_off", "emulation")
+              "node", "threads", "batch", "timer", "irq_off", "emulation",
+              "where")
 # Shown in tables when they differ between groups (short names).
 SHOW_KEYS = (("granule", "gran"), ("reset_mode", "reset"), ("cache", "cache"),
              ("placement", "place"), ("threads", "thr"), ("node", "node"),
              ("backend", "backend"), ("batch", "batch"), ("timer", "timer"),
-             ("irq_off", "irqoff"), ("emulation", "emul"))
+             ("irq_off", "irqoff"), ("emulation", "emul"),
+             ("where", "where"))
 PATH_ORDER = ("unmap", "wbinvd", "reset", "convert")
 
 
@@ -65,12 +73,18 @@ def key_cells(key, vary):
 
 
 def index(rd, table):
-    """{(run_id, variant): [rows]} for samples/hist/micro, built once."""
+    """{(run_id, variant): [rows]} for samples/hist/micro, built once;
+    "micro_by_kind": {(run_id, path, shape, granule, twin): [rows]}."""
     cache = rd.__dict__.setdefault("_index", {})
     if table not in cache:
         idx = collections.defaultdict(list)
-        for r in getattr(rd, table):
-            idx[(r["run_id"], r["variant"])].append(r)
+        if table == "micro_by_kind":
+            for r in rd.micro:
+                idx[(r["run_id"], r["path"], r["shape"], r["granule"],
+                     r["twin"])].append(r)
+        else:
+            for r in getattr(rd, table):
+                idx[(r["run_id"], r["variant"])].append(r)
         cache[table] = idx
     return cache[table]
 
@@ -83,36 +97,50 @@ def rows(rd, table, run_ids, variant):
     return out
 
 
-def per_round(rd, run_ids, variant):
-    """{(run_id, round): (per-op ns, threads)}: each round's total over its
-    threads divided by its ops, converted to ns with the run's tsc_khz."""
+def per_round(rd, run_ids, variant, per_page=False):
+    """{(run_id, round): (per-op ns, threads, replica)}: each round's total
+    over its threads divided by its ops, converted to ns with the run's
+    tsc_khz (per 4K page with per_page: divided by the variant's pages
+    per op); the replica is the one the variant ran at in that round."""
     acc = {}
     units = {}
     for s in rows(rd, "samples", run_ids, variant):
         k = (s["run_id"], s["round"])
-        v, o, t = acc.get(k, (0.0, 0, 0))
-        acc[k] = (v + s["value"], o + s["ops"], t + 1)
+        v, o, t, rep = acc.get(k, (0.0, 0, 0, s["replica"]))
+        acc[k] = (v + s["value"], o + s["ops"], t + 1, rep)
         units[s["run_id"]] = s["unit"]
     out = {}
-    for k, (v, o, t) in acc.items():
-        if o > 0:
-            ns = rd.to_ns(v / o, units[k[0]], k[0])
+    ppo_of = {rid: pages_per_op(rd, [rid], variant) if per_page else 1
+              for rid in units}
+    for k, (v, o, t, rep) in acc.items():
+        ppo = ppo_of[k[0]]
+        if o > 0 and ppo:
+            ns = rd.to_ns(v / o / ppo, units[k[0]], k[0])
             if ns is not None:
-                out[k] = (ns, t)
+                out[k] = (ns, t, rep)
     return out
 
 
-def paired_values(rd, run_ids, va, vb):
-    """Lists (a, b) of per-op ns for rounds where both variants ran with
-    the same threads, ordered by (run, round)."""
-    ra = per_round(rd, run_ids, va)
-    rb = per_round(rd, run_ids, vb)
-    a, b = [], []
-    for k in sorted(set(ra) & set(rb)):
+def paired_rounds(rd, run_ids, va, vb, per_page=False):
+    """[(run_id, replica a, replica b, a, b)] of per-op ns (per 4K page
+    with per_page) for rounds where both variants ran with the same
+    threads, ordered by (run, round): stats.paired's input."""
+    ra = per_round(rd, run_ids, va, per_page)
+    rb = per_round(rd, run_ids, vb, per_page)
+    out = []
+    for k in sorted(set(ra) & set(rb), key=lambda k: (str(k[0]), k[1])):
         if ra[k][1] == rb[k][1]:
-            a.append(ra[k][0])
-            b.append(rb[k][0])
-    return a, b
+            out.append((k[0], ra[k][2], rb[k][2], ra[k][0], rb[k][0]))
+    return out
+
+
+def pages_per_op(rd, run_ids, variant):
+    """4K pages one op of the variant covers (micro.csv pages_touched /
+    ops: 1 at 4K, pages_per_2m at 2M); None for ops that touch none."""
+    m = rows(rd, "micro", run_ids, variant)
+    ops = sum(x["ops"] for x in m)
+    pages = sum(x["pages_touched"] for x in m)
+    return pages / ops if ops and pages else None
 
 
 def variants_of(rd, run_ids):
@@ -139,28 +167,72 @@ def sorted_variants(rd, run_ids):
     return sorted(variants_of(rd, run_ids).values(), key=variant_order)
 
 
-def find(rd, run_ids, path, shape, granule):
-    """Name of the variant of these runs with that path, shape and
-    granule (micro.csv columns), or None."""
-    for v in variants_of(rd, run_ids).values():
-        if (v.path, v.shape, v.granule) == (path, shape, granule):
-            return v.name
+def find(rd, run_ids, path, shape, granule, twin=False):
+    """Name of the variant of these runs with that path, shape, granule
+    and twin flag (micro.csv columns), or None."""
+    for rid in run_ids:
+        for m in index(rd, "micro_by_kind").get(
+                (rid, path, shape, granule, twin), ()):
+            return m["variant"]
     return None
 
 
-def shape_pairs(rd, run_ids):
-    """[(path, granule, page variant, pfn variant)] in PATH_ORDER: the
-    page and pfn shapes of one path and granule, paired by micro.csv's
-    path, shape and granule columns."""
+# The pairs the analysis makes of one path and granule: (kind, shape a,
+# twin a, shape b, twin b). ab: the patch (page = a, pfn = b); aa-page,
+# aa-pfn: A/A controls, a variant against its byte-identical twin; range:
+# the hypothetical one-call 2M reset against the 7.2 pfn shape, per op.
+PAIRS = (("ab", "page", False, "pfn", False),
+         ("aa-page", "page", False, "page", True),
+         ("aa-pfn", "pfn", False, "pfn", True),
+         ("range", "pfn", False, "range", False))
+
+
+def pairs(rd, run_ids):
+    """[(kind, path, granule, variant a, variant b)] in PATH_ORDER, for
+    every PAIRS entry whose two variants ran."""
     out = []
     vs = variants_of(rd, run_ids).values()
     for path in PATH_ORDER:
         for g in sorted({v.granule for v in vs if v.path == path}):
-            a = find(rd, run_ids, path, "page", g)
-            b = find(rd, run_ids, path, "pfn", g)
-            if a and b:
-                out.append((path, g, a, b))
+            for kind, sa, ta, sb, tb in PAIRS:
+                a = find(rd, run_ids, path, sa, g, ta)
+                b = find(rd, run_ids, path, sb, g, tb)
+                if a and b:
+                    out.append((kind, path, g, a, b))
     return out
+
+
+def shape_pairs(rd, run_ids):
+    """[(path, granule, page variant, pfn variant)]: the patch pairs."""
+    return [(p, g, a, b) for k, p, g, a, b in pairs(rd, run_ids)
+            if k == "ab"]
+
+
+def describe(key):
+    """A configuration in words (the headline's)."""
+    d = dict(key)
+    return (f"{d['backend']} {d['where']} reset={d['reset_mode']} "
+            f"cache={d['cache']} {d['placement']} threads={d['threads']}")
+
+
+def headline_group(groups_, granule):
+    """The configuration of a granule closest to what teardown runs: the
+    best backend (tdx, then model), kernel reset mode, cold cache, local
+    memory, one thread, the module over native; (key, run ids) or None."""
+    best, score_best = None, None
+    for key, rids in groups_.items():
+        d = dict(key)
+        if d["granule"] != granule:
+            continue
+        score = ({"tdx": 3, "model": 2}.get(d["backend"], 0) * 100 +
+                 (40 if d.get("where", "module") == "module" else 0) +
+                 (20 if d["reset_mode"] == "kernel" else 0) +
+                 (10 if d["cache"] == "cold" else 0) +
+                 (5 if d["placement"] == "local" else 0) +
+                 (2 if d["threads"] == 1 else 0))
+        if score_best is None or score > score_best:
+            best, score_best = (key, rids), score
+    return best
 
 
 def buckets(rd, run_ids, variant):

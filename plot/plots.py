@@ -1,11 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 """Write .dat files and drive the gnuplot scripts plot/*.gp.
 
-render(rd, pairs, margin, outdir) -> (files, messages). Each figure is
-written as PNG (pngcairo) and SVG; titles name the units, the host, the
-kernel, the backend and whether the figures are emulated. Without
-gnuplot the .dat files are still written and a message says the plots
-were skipped; the report does not fail.
+render(rd, an, outdir, all_plots=False) -> (files, messages). By default
+two figures answer the two questions: patch.png (per path, the change in
+total time per 4K page with its 95% CI and the A/A floor band, one panel
+per granule, headline configuration) and teardown.png (seconds against
+guest size with the fitted cost curve, and us/page per trigger). With
+all_plots: per configuration the latency CDF, the box plot and the
+per-round pair differences, throughput against threads, and the
+aggregate teardown throughput against the number of guests. Each figure
+is written as PNG (pngcairo) and SVG; titles carry the caveats, host,
+kernel and backend (provenance.subtitle). Without gnuplot the .dat files
+are still written and a message says the plots were skipped.
 """
 import math
 import os
@@ -39,6 +45,13 @@ def _slug(key, keys):
     s = "".join(c if c.isalnum() or c in "-." else "_"
                 for c in d.replace(" ", "_").replace("=", "-"))
     return s or "all"
+
+
+def decades(vals):
+    """True when positive values span a factor of 10 or more (a log
+    axis then shows them; a linear one crushes the small ones)."""
+    v = [x for x in vals if x and x > 0]
+    return bool(v) and max(v) / min(v) >= 10
 
 
 class Plotter:
@@ -93,39 +106,182 @@ class Plotter:
 
 
 def _cell(c):
+    if c is None:
+        return "NaN"
     if isinstance(c, float):
-        if math.isnan(c):
+        if not math.isfinite(c):
             return "NaN"
         return f"{c:.9g}"
-    return str(c).replace(" ", "_") if c != "" else "-"
+    c = str(c)
+    if not c:
+        return "-"
+    return '"' + c.replace('"', "'") + '"' if " " in c else c
 
 
-def render(rd, pairs, margin, outdir, log=print):
+def render(rd, an, outdir, log=print, all_plots=False):
     os.makedirs(outdir, exist_ok=True)
     P = Plotter(rd, outdir, log)
     if not P.gnuplot:
         P.msgs.append("plots: gnuplot not found: plots skipped (the .dat "
                       "files are in plots/; install gnuplot-nox to draw "
                       "them).")
-    gs = micro.groups(rd)
-    keys = list(gs)
-    for gi, (key, rids) in enumerate(gs.items()):
-        if gi >= MAX_GROUPS:
-            P.msgs.append(f"plots: {len(gs) - MAX_GROUPS} more "
-                          "configurations not plotted")
-            break
-        slug = _slug(key, keys)
-        gdesc = micro.key_desc(key, keys) or micro.fixed_desc(keys)
-        _cdf(P, rd, key, rids, slug, gdesc)
-        _box(P, rd, key, rids, slug, gdesc)
-        _pairdiff(P, [p for p in pairs if p["key"] == key], margin, slug,
-                  gdesc)
-    _throughput(P, rd)
+    _patch(P, rd, an)
     _teardown(P, rd)
+    if all_plots:
+        gs = micro.groups(rd)
+        keys = list(gs)
+        for gi, (key, rids) in enumerate(gs.items()):
+            if gi >= MAX_GROUPS:
+                P.msgs.append(f"plots: {len(gs) - MAX_GROUPS} more "
+                              "configurations not plotted")
+                break
+            slug = _slug(key, keys)
+            gdesc = micro.key_desc(key, keys) or micro.fixed_desc(keys)
+            _cdf(P, rd, rids, slug, gdesc)
+            _box(P, rd, rids, slug, gdesc)
+            _pairdiff(P, rd, [r for r in an.ab if r["key"] == key], slug,
+                      gdesc)
+        _throughput(P, rd)
+        _teardown_vms(P, rd)
     return P.files, P.msgs
 
 
-def _cdf(P, rd, key, rids, slug, gdesc):
+def _patch(P, rd, an):
+    """patch.png: one panel per granule; per path the change in total
+    time per 4K page, its 95% CI, the A/A floor band and the margin."""
+    blocks, titles, ranges, margins = [], [], [], []
+    for g in ("4k", "2m"):
+        rows = [r for r in an.headline if r["granule"] == g and r["res"]]
+        if not rows:
+            continue
+        blk = []
+        span = 0.0
+        for i, r in enumerate(rows):
+            res = r["res"]
+            fl = r["floor_ns"] or 0.0
+            lo = res["diff_lo"] if math.isfinite(res["diff_lo"]) else \
+                res["diff"]
+            hi = res["diff_hi"] if math.isfinite(res["diff_hi"]) else \
+                res["diff"]
+            span = max(span, abs(lo), abs(hi), fl)
+            blk.append((i, res["diff"], lo, hi, fl,
+                        f"{r['path']}: {r['short']}"))
+        span = span * 1.2 or 1.0
+        m = an.margin.ns
+        show_m = m <= 3 * span
+        if show_m:
+            span = max(span, m * 1.2)
+        blocks.append(blk)
+        what = f"{g} ({rd.schema.pages_per_2m} x 4K)" if g == "2m" else g
+        titles.append(f"granule {what}" + ("" if show_m else
+                                           f"; margin +-{m:.3g} off scale"))
+        ranges.append(f"{span:.6g}")
+        margins.append(f"{m if show_m else 0:.6g}")
+    if not blocks:
+        return
+    d = P.dat("patch", blocks)
+    P.plot("patch.gp", "patch",
+           "pfn - page: change in total time, ns per 4K page (95% CI; grey:"
+           " A/A floor, what layout alone does; dashed: margin)",
+           data=d, n=len(blocks), titles=_words(titles),
+           spans=" ".join(ranges), margins=" ".join(margins))
+
+
+def _teardown(P, rd):
+    """teardown.png: seconds against GiB with the cost-curve fit, and
+    us/page per trigger (rows without mappings show seconds only)."""
+    per = teardown.summarize(rd)
+    rows = teardown.single_rows(per)
+    if not rows:
+        return
+    fits = {f["key"]: f for f in teardown.fits(rd, per)}
+    series = {}
+    for c in rows:
+        k = teardown.fit_key(c) + (c.mapped,)
+        series.setdefault(k, []).append(c)
+    sblocks, stitles, ublocks, utitles, fblocks = [], [], [], [], []
+    ucol = []       # the seconds panel's colour of each us/page series
+    xs, ys, us = [], [], []
+    for k, cs in series.items():
+        vt, trig, ps, pop, mapped = k
+        cs.sort(key=lambda c: c.key[2])
+        name = f"{teardown._vm(cs[0])} {teardown._how(cs[0])}"
+        pts = [(c.key[2] / teardown.GIB, c.median_s, c.min_s, c.max_s)
+               for c in cs]
+        xs += [p[0] for p in pts]
+        ys += [p[1] for p in pts]
+        sblocks.append(pts)
+        if not mapped:
+            stitles.append(name + ": no mappings, seconds only")
+            fblocks.append([])
+            continue
+        f = fits.get(k[:4])
+        fit = f and f["fit"]
+        stitles.append(name + (f": fit {fit['a']:.3g} s + "
+                               f"{fit['b'] * 1e6:.3g} us x mappings"
+                               if fit else ""))
+        ublocks.append([(c.key[2] / teardown.GIB, c.us_per_page)
+                        for c in cs])
+        ucol.append(str(len(sblocks)))
+        us += [c.us_per_page for c in cs]
+        utitles.append(name)
+        if fit:
+            ratio = stats.median([p[2] / p[0] for p in f["points"]])
+            lo, hi = min(p[0] for p in pts), max(p[0] for p in pts)
+            steps = [lo + (hi - lo) * i / 40 for i in range(41)]
+            fblocks.append([(x, fit["a"] + fit["b"] * ratio * x)
+                            for x in steps])
+        else:
+            fblocks.append([])
+    if len(set(xs)) < 2:
+        P.msgs.append("plots: teardown cost curve skipped: one guest size "
+                      "only.")
+        return
+    d = P.dat("teardown", sblocks)
+    df = P.dat("teardown-fit", fblocks)
+    du = P.dat("teardown-us", ublocks or [[]])
+    P.plot("teardown.gp", "teardown",
+           "Guest teardown, one guest: seconds against size with the fit "
+           "fixed + marginal x mappings; us per 4K mapping",
+           data=d, fit=df, us=du, n=len(sblocks), nu=len(ublocks),
+           titles=_words(stitles), utitles=_words(utitles),
+           ucol=" ".join(ucol), logx=int(decades(xs)), logy=int(decades(ys)),
+           logu=int(decades(us)), bm=_bmargin(len(sblocks)))
+
+
+def _teardown_vms(P, rd):
+    """Aggregate throughput (pages/s) against the number of guests."""
+    per = teardown.summarize(rd)
+    series = {}
+    for c in per.values():
+        if not c.mapped:
+            continue
+        vt, vc, size, vms, ps, trig, pop = c.key
+        series.setdefault((vt, ps, trig, pop, vc, size), []).append(
+            (vms, c.pages_per_s or c.mappings / c.median_s))
+    series = {k: sorted(v) for k, v in series.items()}
+    vms = sorted({x for v in series.values() for x, _ in v})
+    if len(vms) < 2:
+        P.msgs.append("plots: teardown vs guests skipped: one guest count "
+                      "only.")
+        return
+    blocks, titles = [], []
+    for (vt, ps, trig, pop, vc, size), pts in sorted(series.items(),
+                                                     key=str):
+        blocks.append(pts)
+        titles.append(f"{vt} {ps} {trig}/{pop} {vc} vCPUs "
+                      f"{teardown.size_str(size)}")
+    d = P.dat("teardown-vms", blocks)
+    P.plot("teardown_vms.gp", "teardown-vms",
+           "Guest teardown, many guests: aggregate throughput (all guests' "
+           "mappings / seconds until all are gone)", data=d, n=len(blocks),
+           titles=_words(titles), xt=",".join(map(str, vms)),
+           logx=int(decades(vms)),
+           logy=int(decades([y for b in blocks for _, y in b])),
+           bm=_bmargin(len(blocks)))
+
+
+def _cdf(P, rd, rids, slug, gdesc):
     blocks, titles = [], []
     for v in micro.sorted_variants(rd, rids):
         if v.path == "ground":
@@ -152,7 +308,7 @@ def _cdf_points(rd, rids, v):
             acc += c
             pts.append((max(hi, 1e-3), acc / tot))
         return pts
-    vals = sorted(x for x, _ in micro.per_round(rd, rids, v).values())
+    vals = sorted(x for x, _, _ in micro.per_round(rd, rids, v).values())
     if not vals:
         return []
     n = len(vals)
@@ -163,7 +319,7 @@ def _cdf_points(rd, rids, v):
     return pts
 
 
-def _box(P, rd, key, rids, slug, gdesc):
+def _box(P, rd, rids, slug, gdesc):
     blocks, titles = [], []
     for path, g, page, pfn in micro.shape_pairs(rd, rids):
         blk = []
@@ -186,20 +342,27 @@ def _box(P, rd, key, rids, slug, gdesc):
            titles=_words(titles), rows=(n + cols - 1) // cols, cols=cols)
 
 
-def _pairdiff(P, pairs, margin, slug, gdesc):
-    if not pairs:
-        return
-    blocks, titles, est, lo, hi = [], [], [], [], []
-    for p in pairs:
-        ch = sorted(100 * math.expm1(v) for v in p["d"])
+def _pairdiff(P, rd, rows, slug, gdesc):
+    """Per-round pfn - page, ns per 4K page: histogram, the change in
+    total time with its CI and the A/A floor."""
+    blocks, titles, est, lo, hi, fl = [], [], [], [], [], []
+    for r in rows:
+        res = r["res"]
+        if not res:
+            continue
+        rounds = micro.paired_rounds(rd, r["runs"], r["a"], r["b"], True)
+        ch = sorted(b - a for _, _, _, a, b in rounds)
         if not ch:
             continue
         a = stats.quantile(ch, 0.01)
         b = stats.quantile(ch, 0.99)
-        l_ = p["lo_pct"] if math.isfinite(p["lo_pct"]) else a
-        h_ = p["hi_pct"] if math.isfinite(p["hi_pct"]) else b
-        a = min(a, l_, -margin) - 0.5
-        b = max(b, h_, margin) + 0.5
+        l_ = res["diff_lo"] if math.isfinite(res["diff_lo"]) else a
+        h_ = res["diff_hi"] if math.isfinite(res["diff_hi"]) else b
+        floor = r["floor_ns"] or 0.0
+        a = min(a, l_, -floor)
+        b = max(b, h_, floor)
+        pad = (b - a) * 0.05 or 1.0
+        a, b = a - pad, b + pad
         nb = 40
         w = (b - a) / nb
         cnt = [0] * nb
@@ -209,24 +372,38 @@ def _pairdiff(P, pairs, margin, slug, gdesc):
                 cnt[i] += 1
         blocks.append([(a + (i + .5) * w, c / len(ch), w)
                        for i, c in enumerate(cnt)])
-        titles.append(f"{p['path']} {p['granule']}: {p['verdict']} "
-                      f"({p['est_pct']:+.2f}%, n={p['n']})")
-        est.append(f"{p['est_pct']:.6g}")
+        titles.append(f"{r['path']} {r['granule']}: {r['short']} "
+                      f"({tf_sig(res['diff'])} ns, n={res['rounds']})")
+        est.append(f"{res['diff']:.6g}")
         lo.append(f"{l_:.6g}")
         hi.append(f"{h_:.6g}")
+        fl.append(f"{floor:.6g}")
+    if not blocks:
+        return
     n = len(blocks)
     cols = 2 if n > 1 else 1
-    rows = (n + cols - 1) // cols
     d = P.dat(f"pairdiff-{slug}", blocks)
     P.plot("pairdiff.gp", f"pairdiff-{slug}",
-           f"Paired per-round change pfn vs page, % ({gdesc})",
+           f"Per-round pfn - page, ns per 4K page ({gdesc}); bars: rounds, "
+           "blue: total-time change and 95% CI, grey: A/A floor",
            data=d, n=n, titles=_words(titles), est=" ".join(est),
-           lo=" ".join(lo), hi=" ".join(hi), margin=float(margin),
-           rows=rows, cols=cols)
+           lo=" ".join(lo), hi=" ".join(hi), floor=" ".join(fl),
+           rows=(n + cols - 1) // cols, cols=cols)
+
+
+def tf_sig(v):
+    return f"{v:+.3g}"
+
+
+def _bmargin(n, cols=2):
+    """Bottom margin (character lines) for a key of n entries below the
+    plot: the key sits off the data and clear of the x label."""
+    return 5 + (n + cols - 1) // cols
 
 
 def _throughput(P, rd):
-    rows = micro.throughput(rd)
+    twins = {m["variant"] for m in rd.micro if m["twin"]}
+    rows = [r for r in micro.throughput(rd) if r[0] not in twins]
     if len({t for _, _, t, _ in rows}) < 2:
         if rows:
             P.msgs.append("plots: throughput vs threads skipped: only one "
@@ -245,38 +422,10 @@ def _throughput(P, rd):
         d = " ".join(f"{s}={dict(k)[n]}" for n, s in vary
                      if n != "threads")
         titles.append(f"{v} {d}".strip())
+    threads = sorted({t for b in blocks for t, _ in b})
     d = P.dat("throughput", blocks)
     P.plot("throughput.gp", "throughput",
            "Throughput vs threads, million ops/s", data=d, n=len(blocks),
-           titles=_words(titles))
-
-
-def _teardown(P, rd):
-    rows = teardown.dat_rows(rd)
-    if not rows:
-        return
-    for what, xi, xlab, other, logx in (
-            ("size", 1, "guest size, GB (log scale)", 2, 1),
-            ("vms", 2, "concurrent guests", 1, 0)):
-        series = {}
-        for r in rows:
-            k = r[0]
-            skey = (k[0], k[5], k[1], k[4], r[other])
-            series.setdefault(skey, []).append((r[xi], r[3], r[4], r[5]))
-        series = {k: sorted(v) for k, v in series.items() if len(v) >= 1}
-        if len({x for v in series.values() for x, *_ in v}) < 2:
-            P.msgs.append(f"plots: teardown vs {what} skipped: one "
-                          f"{what} value only.")
-            continue
-        blocks, titles = [], []
-        for (vt, trig, vc, ps, o), pts in sorted(series.items(), key=str):
-            blocks.append(pts)
-            o_s = (f"{o} guests" if what == "size" else
-                   teardown.size_str(int(o * (1 << 30))))
-            titles.append(f"{vt} {trig} {vc} vCPUs {ps} {o_s}")
-        d = P.dat(f"teardown-{what}", blocks)
-        P.plot("teardown.gp", f"teardown-{what}",
-               f"Guest teardown seconds vs "
-               f"{'guest size' if what == 'size' else 'concurrent guests'}",
-               data=d, n=len(blocks), titles=_words(titles), xlab=xlab,
-               logx=logx)
+           titles=_words(titles), xt=",".join(map(str, threads)),
+           logy=int(decades([y for b in blocks for _, y in b])),
+           bm=_bmargin(len(blocks), 3))

@@ -379,6 +379,12 @@ def check_runs(rd):
         if r["rounds_done"] > r["rounds"]:
             raise RunDirError(f"{w}: column rounds_done: "
                               f"{r['rounds_done']} > rounds={r['rounds']}")
+        if r["warmup_done"] > r["warmup"]:
+            raise RunDirError(f"{w}: column warmup_done: "
+                              f"{r['warmup_done']} > warmup={r['warmup']}")
+        if r["replicas"] < 1:
+            raise RunDirError(f"{w}: column replicas: 0 (every variant runs "
+                              "at one replica at least)")
         if r["batch_used"] > r["batch"]:
             raise RunDirError(f"{w}: column batch_used: {r['batch_used']} "
                               f"> batch={r['batch']}")
@@ -511,6 +517,62 @@ def check_samples(rd):
             f" {miss[1]} variant {miss[2]}")
 
 
+def check_order(rd):
+    """samples.csv: in every (run, thread, round) the positions are a
+    permutation of 0..variants-1 (each variant ran once, at its own
+    place in the round's order), and every replica is below the run's
+    runs.csv replicas."""
+    pos = collections.defaultdict(list)
+    for s in rd.samples:
+        rid = s["run_id"]
+        nrep = rd.runs[rid]["replicas"]
+        if s["replica"] >= nrep:
+            raise RunDirError(f"{_where(rd, 'samples.csv', s)}: column "
+                              f"replica: {s['replica']} but run {rid} has "
+                              f"replicas={nrep} ({_runs_line(rd, rid)})")
+        pos[(rid, s["thread"], s["round"])].append(s)
+    for (rid, t, n), rows in pos.items():
+        got = sorted(r["position"] for r in rows)
+        if got != list(range(len(rd.run_variants(rid)))):
+            dup = next((r for r in rows if got.count(r["position"]) > 1),
+                       max(rows, key=lambda r: r["position"]))
+            raise RunDirError(
+                f"{_where(rd, 'samples.csv', dup)}: column position: "
+                f"{dup['position']}: the positions of run {rid} thread {t} "
+                f"round {n} are not a permutation of 0..{len(got) - 1}")
+
+
+def check_twins(rd):
+    """micro.csv: an A/A twin (twin = 1) is a page or pfn variant whose
+    original (same path, shape, granule, twin = 0) ran in the same run;
+    in a run with twins, every page and pfn variant has its one twin."""
+    have = collections.defaultdict(list)
+    for m in rd.micro:
+        have[(m["run_id"], m["path"], m["shape"], m["granule"],
+              m["param"], m["twin"])].append(m)
+    for (rid, path, shape, g, k, twin), ms in have.items():
+        m = ms[0]
+        w = _where(rd, "micro.csv", m)
+        if twin and shape not in ("page", "pfn"):
+            raise RunDirError(f"{w}: column twin: 1 for shape {shape} (A/A "
+                              "twins exist for page and pfn only)")
+        names = {x["variant"] for x in ms}
+        if len(names) > 1:
+            raise RunDirError(f"{w}: variants {' and '.join(sorted(names))} "
+                              f"of run {rid} are both {path}/{shape}/{g}/{k} "
+                              f"twin={int(twin)}: the pair is ambiguous")
+        if twin and (rid, path, shape, g, k, False) not in have:
+            raise RunDirError(f"{w}: twin {m['variant']} of run {rid} has no "
+                              f"original ({path}/{shape}/{g}, twin=0)")
+    twin_runs = {k[0] for k in have if k[-1]}
+    for (rid, path, shape, g, k, twin), ms in have.items():
+        if rid in twin_runs and not twin and shape in ("page", "pfn") and \
+                (rid, path, shape, g, k, True) not in have:
+            raise RunDirError(f"{_where(rd, 'micro.csv', ms[0])}: variant "
+                              f"{ms[0]['variant']} of run {rid} has no A/A "
+                              "twin, though the run has twins")
+
+
 def check_hist(rd):
     """hist.csv: buckets of known (run, variant, thread), lo < hi, and
     for a run with buckets, counts that sum to micro.csv batches."""
@@ -536,18 +598,20 @@ def check_hist(rd):
 
 
 def check_teardown(rd):
-    """teardown.csv: ok rows carry their times; guest index < guests;
-    pages = size_bytes / page_bytes (x guests on the all row)."""
+    """teardown.csv: ok rows carry their seconds; guest index < guests;
+    pages = size_bytes / page_bytes (x guests on the all row); the
+    4K-equivalent mappings are KVM's counts (4K + 2M x pages_per_2m + 1G
+    x pages per 1G) when all are known; touched_pages only where a guest
+    touched its memory (populate touch)."""
     pb = rd.schema.page_bytes
+    per_2m = rd.schema.pages_per_2m
+    per_1g = (1 << 30) // pb
     for t in rd.teardown:
         w = _where(rd, "teardown.csv", t)
-        if t["status"].startswith("ok"):
+        if t["status"].startswith("ok") and t["teardown_s"] is None:
             # mappings_populated may be empty: KVM's stats were unreadable
-            for col in ("teardown_s", "ns_per_page"):
-                if t[col] is None:
-                    raise RunDirError(
-                        f"{w}: column {col}: empty in a row with status "
-                        f"'{t['status'][:20]}'")
+            raise RunDirError(f"{w}: column teardown_s: empty in a row with "
+                              f"status '{t['status'][:20]}'")
         if t["vm"] != "all" and t["vm"] >= t["vms"]:
             raise RunDirError(f"{w}: column vm: {t['vm']} but vms="
                               f"{t['vms']}")
@@ -556,7 +620,20 @@ def check_teardown(rd):
         if t["pages"] != want:
             raise RunDirError(f"{w}: column pages: {t['pages']}, expected "
                               f"{want} (size_bytes x {guests} / {pb})")
+        parts = (t["mapped_4k"], t["mapped_2m"], t["mapped_1g"])
+        if t["mappings_populated"] is not None and None not in parts:
+            eq = parts[0] + parts[1] * per_2m + parts[2] * per_1g
+            if eq != t["mappings_populated"]:
+                raise RunDirError(
+                    f"{w}: column mappings_populated: "
+                    f"{t['mappings_populated']}, but mapped_4k/2m/1g "
+                    f"{'/'.join(map(str, parts))} make {eq} 4K pages")
+        if t["touched_pages"] is not None and t["populate"] != "touch":
+            raise RunDirError(f"{w}: column touched_pages: "
+                              f"{t['touched_pages']} with populate "
+                              f"{t['populate']} (no guest touched memory)")
 
 
 CHECKS = [check_run_ids, check_runs, check_params, check_micro,
-          check_threads_units, check_samples, check_hist, check_teardown]
+          check_threads_units, check_samples, check_order, check_twins,
+          check_hist, check_teardown]

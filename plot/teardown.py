@@ -1,11 +1,33 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Guest teardown: one summary of teardown.csv (median over repeats with
-the min-max spread; every figure defined once, in summarize()), rendered
-as the report's table, as the A/B table of compare (shaped like the
-published TDX ones: vCPUs, size, before, after, change) and as
-teardown-summary.txt; and the breakdown of the per-page teardown cost
-into WBINVD, reset and the rest, with a 1 TB projection next to the
-measured trend.
+"""Guest teardown: one summary of teardown.csv (summarize(): every figure
+defined once, here) rendered everywhere it is shown: the report's tables,
+teardown-summary.txt, compare's before/after table, the plots and
+verdicts.json.
+
+Definitions (per configuration = VM type, vCPUs, size, guests, page size,
+trigger, populate; over its repeats):
+  seconds      a repeat's aggregate row (vm = all) teardown_s when the
+               harness wrote one, else its slowest guest's (guests of a
+               repeat are torn down together); median over the repeats,
+               with the min-max range
+  mappings     the 4K-equivalent mappings KVM reported before teardown,
+               summed over the repeat's guests (mappings_populated)
+  us/page      a repeat's seconds / its mappings, median over repeats:
+               only for single-guest rows whose every guest had mappings
+  pages/s      mappings / seconds, median over repeats: the aggregate
+               throughput of many-guest rows (not a per-page cost)
+A row without mappings (fallocate only, no KVM_PRE_FAULT_MEMORY, stats
+unreadable) shows no per-page figure anywhere: it says "not measured: no
+mappings (reason)". Prefault-populated TD rows are labelled "added, never
+accepted by the guest: lower bound"; rows whose guest ran say so.
+
+The cost curve: over the single-guest repeats of one VM type, trigger,
+page size and populate, seconds = fixed + marginal x mappings (least
+squares weighted by 1/seconds^2, as a repeat's noise scales with its
+seconds; t intervals on both: unweighted ones covered 83% instead of 95%
+on such data). Before/after (--baseline, compare): the
+change of the geometric mean seconds per row with a Welch interval from
+the repeats, or "within spread".
 
 usage: python3 plot/teardown.py --summary RUN_DIR [--baseline PATH]
 
@@ -21,16 +43,17 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cli  # noqa: E402
-import micro  # noqa: E402
 import provenance  # noqa: E402
 import rundir  # noqa: E402
 import schema  # noqa: E402
 import stats  # noqa: E402
 import textfmt as tf  # noqa: E402
 
-TB = 1 << 40
+GIB = 1 << 30
 SUMMARY = "teardown-summary.txt"
 BASELINE_TAG = "# baseline: "
+LOWER_BOUND = "added, never accepted by the guest: lower bound"
+MIN_REPEATS = 3
 
 
 def config_key(t):
@@ -40,69 +63,104 @@ def config_key(t):
 
 def config_desc(k):
     vt, vc, size, vms, ps, trig, pop = k
-    return (f"{vt} {vc} vCPUs {size_str(size)} x{vms} {ps} {trig} "
+    return (f"{vt} {vc} vCPUs {gib_str(size)} GiB x{vms} {ps} {trig} "
             f"populate={pop}")
 
 
+def gib_str(b):
+    """Guest size in GiB, 3 significant digits."""
+    v = b / GIB
+    return f"{v:.0f}" if v >= 100 or v == int(v) else f"{v:.3g}"
+
+
 def size_str(b):
-    for unit, div in (("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20)):
-        if b >= div:
-            v = b / div
-            return f"{v:.0f} {unit}" if v == int(v) or v >= 100 else \
-                f"{v:.3g} {unit}"
-    return f"{b} B"
+    return f"{gib_str(b)} GiB"
 
 
 class Config:
-    """The figures of one configuration (config_key) over its repeats.
+    """The figures of one configuration (config_key) over its repeats;
+    see the module's definitions."""
 
-    A repeat's seconds are its aggregate row's (vm = all) teardown_s
-    when the harness wrote one, else its slowest guest's (the guests of a
-    repeat are torn down concurrently: that is when all are gone). Its
-    ns/page is those seconds over the pages of all its guests, so one run
-    never shows two different ns/page. The figures are the median over
-    repeats, with the min-max range; mapped is false when a guest had no
-    (or unknown) stage-2 mappings."""
-
-    def __init__(self):
-        self.guest_s = collections.defaultdict(list)
-        self.agg_s = {}
-        self.pages = collections.Counter()
-        self.agg_pages = {}
-        self.mapped = True
+    def __init__(self, key):
+        self.key = key
+        self.guests = collections.defaultdict(list)
+        self.agg = {}
+        self.statuses = []
 
     def add(self, t):
         rep = (t["run_id"], t["repeat"])
         if t["vm"] == "all":
-            self.agg_s[rep] = t["teardown_s"]
-            self.agg_pages[rep] = t["pages"]
-            return
-        self.guest_s[rep].append(t["teardown_s"])
-        self.pages[rep] += t["pages"]
-        # a 4K-equivalent count of the mappings KVM had; empty = unknown
-        self.mapped &= bool(t["mappings_populated"])
+            self.agg[rep] = t
+        else:
+            self.guests[rep].append(t)
+        if t["status"] not in self.statuses:
+            self.statuses.append(t["status"])
 
     def finish(self):
-        secs = {r: max(v) for r, v in self.guest_s.items()}
-        secs.update(self.agg_s)
-        pages = dict(self.pages)
-        pages.update(self.agg_pages)
-        self.seconds = sorted(secs.values())
+        self.reps = []
+        for rep, gs in self.guests.items():
+            a = self.agg.get(rep)
+            secs = a["teardown_s"] if a else max(g["teardown_s"] for g in gs)
+            maps = [g["mappings_populated"] for g in gs]
+            self.reps.append(dict(
+                seconds=secs, mappings=sum(maps) if all(maps) else None,
+                unmapped=sum(1 for m in maps if not m),
+                touched=sum(g["touched_pages"] or 0 for g in gs),
+                ran=all(g["guest_ran"] for g in gs)))
+        self.seconds = sorted(r["seconds"] for r in self.reps)
         self.n = len(self.seconds)
         self.median_s = stats.median(self.seconds)
         self.min_s, self.max_s = self.seconds[0], self.seconds[-1]
-        nspp = [secs[r] * 1e9 / pages[r] for r in secs if pages.get(r)]
-        self.median_nspp = stats.median(nspp) if nspp else None
+        self.mapped = all(r["mappings"] for r in self.reps)
+        self.mappings = stats.median([r["mappings"] for r in self.reps]) \
+            if self.mapped else None
+        per = [r["seconds"] * 1e6 / r["mappings"] for r in self.reps] \
+            if self.mapped else []
+        self.us_per_page = stats.median(per) if per and \
+            self.key[3] == 1 else None
+        thr = [r["mappings"] / r["seconds"] for r in self.reps
+               if self.mapped and r["seconds"] > 0]
+        self.pages_per_s = stats.median(thr) if thr else None
+        self.guest_ran = all(r["ran"] for r in self.reps)
+        self.touched = stats.median([r["touched"] for r in self.reps])
         return self
 
-    def spread(self):
-        """Half the min-max range over repeats, in % of the median."""
-        if self.n < 2:
-            return "n=1"
-        if not self.median_s:
-            return "-"
-        half = 100 * (self.max_s - self.min_s) / 2 / self.median_s
-        return f"\u00b1{half:.1f}% n={self.n}"
+    @property
+    def vms(self):
+        return self.key[3]
+
+    def no_map_reason(self):
+        """Why there is no per-page figure (None when there is one)."""
+        if self.mapped:
+            return None
+        for s in self.statuses:
+            if s.startswith("ok-no-mappings:"):
+                return s.split(":", 1)[1].strip()
+        if self.key[6] == "gmem":
+            return "memory only fallocated (populate gmem)"
+        if any(r["mappings"] is None and not r["unmapped"]
+               for r in self.reps):
+            return "KVM's stats unreadable"
+        return "KVM reported none"
+
+    def not_measured(self):
+        return f"not measured: no mappings ({self.no_map_reason()})"
+
+    def labels(self):
+        """Labels the row's figures carry in every output."""
+        out = []
+        if self.key[0] == "tdx" and self.key[6] == "prefault":
+            out.append(LOWER_BOUND)
+        if self.key[6] == "touch":
+            if self.guest_ran:
+                out.append(f"guest ran: wrote and verified "
+                           f"{tf.num(self.touched)} pages")
+            else:
+                out.append("populate touch, but no guest ran")
+        if self.n < MIN_REPEATS:
+            out.append(f"{self.n} repeat{'s' if self.n != 1 else ''}: no "
+                       f"spread (need {MIN_REPEATS})")
+        return out
 
 
 def summarize(rd):
@@ -110,13 +168,12 @@ def summarize(rd):
     per = collections.OrderedDict()
     for t in rd.teardown:
         if t["teardown_s"] is not None:     # skipped/failed: skipped()
-            per.setdefault(config_key(t), Config()).add(t)
-    return collections.OrderedDict((k, c.finish()) for k, c in per.items())
-
-
-def change_pct(a, b):
-    """B's median seconds relative to A's, in percent."""
-    return 100 * (b.median_s / a.median_s - 1) if a.median_s else None
+            per.setdefault(config_key(t), Config(config_key(t))).add(t)
+    out = collections.OrderedDict()
+    for k, c in per.items():
+        if c.guests:
+            out[k] = c.finish()
+    return out
 
 
 def skipped(rd):
@@ -130,69 +187,281 @@ def skipped(rd):
     return seen
 
 
-def _secs(v):
+def secs(v):
     if v is None:
         return "-"
     if v >= 100:
         return f"{v:.0f}"
     if v >= 1:
-        return f"{v:.2f}"
+        return f"{v:.3g}"
     return f"{v:.3g}"
 
 
-def table(rd):
-    """Lines: per-config teardown seconds with spread over repeats."""
-    per = summarize(rd)
+def _us(v):
+    return "-" if v is None else f"{v:.3g}"
+
+
+def single_rows(per):
+    return [c for c in per.values() if c.vms == 1]
+
+
+def multi_rows(per):
+    return [c for c in per.values() if c.vms > 1]
+
+
+VM_SHORT = {"sw-protected": "sw-prot"}
+POP_SHORT = {"prefault": "pre"}
+
+
+def _vm(c):
+    vt, ps = c.key[0], c.key[4]
+    return VM_SHORT.get(vt, vt) + ("" if ps == "4k" else f":{ps}")
+
+
+def _how(c):
+    return f"{c.key[5]}/{POP_SHORT.get(c.key[6], c.key[6])}"
+
+
+def _scale(rows):
+    """(header, factor): seconds, or ms when every median is below 1 s."""
+    if rows and all(c.max_s < 1 for c in rows):
+        return "ms [min,max]", 1e3
+    return "seconds [min,max]", 1.0
+
+
+def _secs_cell(c, f=1.0):
+    if c.n == 1:
+        return secs(c.median_s * f)
+    return (f"{secs(c.median_s * f)} [{secs(c.min_s * f)},"
+            f"{secs(c.max_s * f)}]")
+
+
+def _maps(c):
+    return str(int(c.mappings)) if c.mapped else "-"
+
+
+def _rows_lines(head, groups, body, max_rows=None, indent="    "):
+    """Header, then each row's lines and its labels; with max_rows, as
+    many rows as fit and a line saying how many are left out."""
+    out = list(head)
+    for i, (lines, (_, labels)) in enumerate(zip(groups, body)):
+        block = lines + [tf.fit(indent + "^ " + x) for x in labels]
+        left = len(body) - i - 1
+        if max_rows is not None and \
+                len(out) + len(block) + (1 if left else 0) > max_rows:
+            out.append(f"  ... {len(body) - i} more rows in report.txt")
+            break
+        out += block
+    return out
+
+
+def single_table(per, max_rows=None, labels=None):
+    """Lines of the published-shape table (one guest per row): VM type,
+    trigger/populate, vCPUs, GiB, mappings, seconds median [min,max], n,
+    us/page; each row's labels under it (labels(c) picks them)."""
+    rows = single_rows(per)
+    labels = labels or (lambda c: c.labels())
+    unit, f = _scale(rows)
+    body = [([_vm(c), _how(c), c.key[1], gib_str(c.key[2]), _maps(c),
+              _secs_cell(c, f), c.n, _us(c.us_per_page) if c.mapped else
+              c.not_measured()], labels(c)) for c in rows]
+    head, groups = tf.table_groups(
+        ["VM", "trigger/pop", "vCPU", "GiB", "mappings", unit,
+         "n", "us/page"], [x for x, _ in body],
+        ["l", "l", "r", "r", "r", "l", "r", "l"])
+    return _rows_lines(head, groups, body, max_rows)
+
+
+def table(rd, per=None):
+    """The report's teardown tables: the published shape (one guest),
+    the aggregate throughput (many guests) and what did not run."""
+    per = summarize(rd) if per is None else per
+    L = []
+    if single_rows(per):
+        L += ["Guest teardown, one guest: time = median [min,max] of n "
+              "repeats;", "us/page = seconds / mappings KVM reported "
+              "(4K-equivalent)"]
+        L += single_table(per)
+    L += aggregate_table(rd, per)
     if not per:
-        return [y for x in skipped(rd) for y in tf.para("Teardown not run: "
-                                                        + x)]
-    L = ["Guest teardown (seconds until every guest of a repeat is gone,",
-         "median over repeats; spread = half the min-max range over",
-         "repeats, in % of median; ns/page = those seconds over the pages",
-         "of all the guests)"]
-    hdr = ["VM type", "vCPUs", "size", "page", "VMs", "trigger",
-           "teardown s", "spread", "ns/page"]
-    rows = []
-    notes = set()
-    for k, d in per.items():
-        vt, vc, size, vms, ps, trig, pop = k
-        mark = "" if d.mapped else "*"
-        if not d.mapped:
-            notes.add("* no mappings were populated (guest_memfd only): "
-                      "the figure prices freeing memory, not the unmap "
-                      "path")
-        rows.append([vt + mark, vc, size_str(size), ps, vms, trig,
-                     _secs(d.median_s), d.spread(), tf.num(d.median_nspp)])
-    L += tf.table(hdr, rows, ["l", "r", "r", "l", "r", "l", "r", "l", "r"])
-    for n in sorted(notes):
-        L += tf.para(n)
-    for x in skipped(rd):
-        L += tf.para("not run: " + x)
+        L += [y for x in skipped(rd) for y in
+              tf.para("Teardown not run: " + x)]
+    else:
+        for x in skipped(rd):
+            L += tf.para("not run: " + x)
     return L
 
 
+def aggregate_table(rd, per=None):
+    """Many guests at once: aggregate throughput in pages/s (mappings of
+    all guests over the seconds until all are gone), named as such."""
+    per = summarize(rd) if per is None else per
+    rows = multi_rows(per)
+    if not rows:
+        return []
+    L = ["", "Aggregate throughput, many guests at once (pages/s = all "
+         "guests'", "mappings / seconds until every guest is gone; not a "
+         "per-page cost)"]
+    unit, f = _scale(rows)
+    body = [([_vm(c), _how(c), c.vms, c.key[1], gib_str(c.key[2]),
+              _secs_cell(c, f), c.n, tf.num(c.pages_per_s) if c.mapped
+              else c.not_measured()], c.labels()) for c in rows]
+    head, groups = tf.table_groups(
+        ["VM", "trigger/pop", "guests", "vCPU", "GiB each", unit, "n",
+         "pages/s"], [x for x, _ in body],
+        ["l", "l", "r", "r", "r", "l", "r", "l"])
+    return L + _rows_lines(head, groups, body)
+
+
+def fit_key(c):
+    vt, vc, size, vms, ps, trig, pop = c.key
+    return (vt, trig, ps, pop)
+
+
+def fits(rd, per=None):
+    """The cost curve per (VM type, trigger, page size, populate) over
+    single-guest repeats with mappings: [dict(key, fit (stats.linfit_ci:
+    a = fixed seconds, b = seconds per mapping), points [(GiB, seconds,
+    mappings)], vcpus)]."""
+    per = summarize(rd) if per is None else per
+    pts = collections.OrderedDict()
+    for c in single_rows(per):
+        if not c.mapped:
+            continue
+        for r in c.reps:
+            pts.setdefault(fit_key(c), []).append(
+                (c.key[2] / GIB, r["seconds"], r["mappings"], c.key[1]))
+    out = []
+    for k, p in pts.items():
+        # relative errors: a repeat's noise scales with its seconds
+        f = stats.linfit_ci([x[2] for x in p], [x[1] for x in p],
+                            weights=[1 / x[1] ** 2 if x[1] > 0 else 0.0
+                                     for x in p])
+        out.append(dict(key=k, fit=f, points=p,
+                        vcpus=sorted({x[3] for x in p})))
+    return out
+
+
+def fit_lines(rd, per=None):
+    L = []
+    for f in fits(rd, per):
+        vt, trig, ps, pop = f["key"]
+        fit = f["fit"]
+        if not fit:
+            L.append(tf.fit(f"  {vt} {ps} {trig}/{pop}: no fit (needs 3 "
+                            "repeats over 2 sizes)"))
+            continue
+        vc = f["vcpus"]
+        L.append(tf.fit(
+            f"  {vt} {ps} {trig}/{pop}: fixed {secs(fit['a'])} s "
+            f"[{secs(fit['a_lo'])},{secs(fit['a_hi'])}]"))
+        L.append(tf.fit(
+            f"    + {fit['b'] * 1e6:.3g} us/mapping "
+            f"[{fit['b_lo'] * 1e6:.3g},{fit['b_hi'] * 1e6:.3g}], n={fit['n']}"
+            + (f", vCPUs {vc[0]}..{vc[-1]} mixed" if len(vc) > 1 else "")))
+    if L:
+        L = ["", "Cost curve: seconds = fixed + marginal x mappings (one "
+             "guest; 95% CI)"] + L
+    return L
+
+
+def change(a, b):
+    """Change of B's seconds against A's: dict(est, lo, hi, p) in
+    percent (geometric means, Welch interval over the repeats), cell (the
+    change and its CI) and word: faster, slower, spread (the CI covers
+    0: within the spread of the repeats) or n<3 (too few repeats)."""
+    if min(a.n, b.n) < MIN_REPEATS:
+        return dict(cell=f"{a.n}/{b.n} repeats", word=f"n<{MIN_REPEATS}",
+                    est=None)
+    w = stats.welch_log(a.seconds, b.seconds)
+    if w is None:
+        return dict(cell="-", word="?", est=None)
+    est, lo, hi, p = w
+    word = "spread" if lo <= 0 <= hi else ("slower" if est > 0
+                                           else "faster")
+    return dict(cell=f"{tf.pct(est, digits=1)} [{tf.sig(lo, 2)},"
+                f"{tf.sig(hi, 2)}]", word=word, est=est, lo=lo, hi=hi, p=p)
+
+
 def ab_table(A, B):
-    """Published shape: vCPUs, size, before (A), after (B), change."""
+    """Published shape before/after: vCPUs, size, before (A), after (B),
+    change of the geometric mean with its 95% CI from the repeats, and
+    whether it is beyond the repeats' spread."""
     pa, pb = summarize(A), summarize(B)
     common = [k for k in pa if k in pb]
     if not common:
         return []
     L = tf.para(f"Guest teardown, seconds (median over repeats): before = "
-                f"{A.kernel()}, after = {B.kernel()}")
-    hdr = ["vCPUs", "size", "page", "VMs", "trigger", "before", "after",
-           "change", "spread A/B"]
-    rows = []
+                f"{A.kernel()}, after = {B.kernel()}; change % of the "
+                "geometric mean, 95% CI (Welch, repeats); 'spread': the CI "
+                f"covers 0; n<{MIN_REPEATS}: too few repeats to tell.")
+    body = []
     for k in common:
         a, b = pa[k], pb[k]
-        rows.append([k[1], size_str(k[2]), k[4], k[3], k[5],
-                     _secs(a.median_s), _secs(b.median_s),
-                     tf.pct(change_pct(a, b), digits=1),
-                     a.spread().split()[0] + "/" + b.spread().split()[0]])
-    L += tf.table(hdr, rows, ["r", "r", "l", "r", "l", "r", "r", "r", "l"])
-    vts = {k[0] for k in common}
-    L += tf.para("VM types: " + ", ".join(sorted(vts)) + ". A change whose "
-                 "size is within the spread is not a difference.")
-    return L
+        ch = change(a, b)
+        labels = sorted(set(a.labels()) | set(b.labels()))
+        if not (a.mapped and b.mapped):
+            labels.append((a if not a.mapped else b).not_measured() +
+                          ": seconds only")
+        body.append(([_vm(a), _how(a), k[1], gib_str(k[2]) +
+                      (f"x{k[3]}" if k[3] > 1 else ""), secs(a.median_s),
+                      secs(b.median_s), ch["cell"], ch["word"]], labels))
+    head, groups = tf.table_groups(
+        ["VM", "trigger/pop", "vCPU", "GiB", "before", "after",
+         "change % [CI]", ""], [x for x, _ in body],
+        ["l", "l", "r", "r", "r", "r", "l", "l"])
+    return L + _rows_lines(head, groups, body)
+
+
+# ------------------------------------------------------------ JSON, plots
+
+def as_json(rd):
+    """teardown figures for verdicts.json."""
+    per = summarize(rd)
+    rows = []
+    for c in per.values():
+        vt, vc, size, vms, ps, trig, pop = c.key
+        rows.append(dict(
+            vm_type=vt, vcpus=vc, size_bytes=size, gib=size / GIB, vms=vms,
+            page_size=ps, trigger=trig, populate=pop, repeats=c.n,
+            seconds_median=c.median_s, seconds_min=c.min_s,
+            seconds_max=c.max_s, mappings=c.mappings,
+            us_per_page=c.us_per_page, pages_per_s=c.pages_per_s
+            if vms > 1 else None,
+            table="single" if vms == 1 else "aggregate",
+            not_measured=None if c.mapped else c.not_measured(),
+            labels=c.labels(), guest_ran=c.guest_ran))
+    fs = []
+    for f in fits(rd, per):
+        vt, trig, ps, pop = f["key"]
+        fit = f["fit"]
+        fs.append(dict(vm_type=vt, trigger=trig, page_size=ps,
+                       populate=pop, fixed_s=fit and fit["a"],
+                       fixed_ci=fit and [fit["a_lo"], fit["a_hi"]],
+                       us_per_mapping=fit and fit["b"] * 1e6,
+                       us_per_mapping_ci=fit and [fit["b_lo"] * 1e6,
+                                                  fit["b_hi"] * 1e6],
+                       points=len(f["points"])))
+    return dict(rows=rows, fits=fs, not_run=skipped(rd))
+
+
+def first_screen(rd, max_rows):
+    """The single-guest table for the first screen: at most max_rows
+    lines, the first label of each row under it."""
+    per = summarize(rd)
+    if not single_rows(per):
+        if multi_rows(per):
+            return ["Teardown: many guests only (aggregate throughput in "
+                    "the report)"]
+        return []
+    t = single_table(per, max_rows, lambda c: c.labels()[:1])
+    return ["Teardown, one guest (us/page = seconds / KVM's mappings):"] + \
+        t[:1] + t[2:]
+
+
+def dat_rows(rd):
+    """[(Config, GiB)] for the plots."""
+    return [(c, c.key[2] / GIB) for c in summarize(rd).values()]
 
 
 # ------------------------------------------------------------ summary file
@@ -212,32 +481,36 @@ def load_baseline(path):
         rd.meta = rundir.load_meta(rd.file("meta.json"), sch)
     except rundir.RunDirError:
         pass
+    rd.status = "complete"
     rd.teardown = rundir.read_table(path, sch.table("teardown.csv"))
     rundir.check_teardown(rd)
     return rd
 
 
 def summary_text(rd, base=None, base_path=None):
-    """teardown-summary.txt: the report's table and, with a baseline, the
-    A/B table (before = baseline, after = this run)."""
-    short, long_ = provenance.provenance(rd)
+    """teardown-summary.txt: provenance, the report's tables, the cost
+    curve and, with a baseline, the before/after table."""
+    cs = provenance.caveats(rd)
     L = [f"# unmapbench teardown summary: {rd.name}",
-         tf.fit(f"# host {rd.hostname()}, kernel {rd.kernel()}: {short}")]
-    L += tf.para(long_, indent="# ")
-    for w in rd.warnings:
-        L += tf.para("WARNING: " + w, indent="# ")
+         "# " + provenance.headline(rd)[:tf.WIDTH - 2]]
+    for c in cs:
+        L += tf.para(c.long, indent="# ")
     if base is not None:
         L.append(BASELINE_TAG + os.path.abspath(base_path))
+        for c in provenance.caveats(base):
+            L += tf.para("baseline: " + c.long, indent="# ")
     else:
         L.append("# before/change: no --baseline given.")
     L.append("")
-    L += table(rd) or ["No teardown rows in teardown.csv."]
+    per = summarize(rd)
+    L += table(rd, per) or ["No teardown rows in teardown.csv."]
+    L += fit_lines(rd, per)
     if base is not None:
         L.append("")
         L += ab_table(base, rd) or tf.para(
             "The baseline has no teardown configuration in common with "
             "this run: no before/after table.")
-    return "\n".join(L).rstrip("\n") + "\n"
+    return "\n".join(tf.fit(x) for x in L).rstrip("\n") + "\n"
 
 
 def previous_baseline(rd):
@@ -263,124 +536,13 @@ def write_summary(rd, base_path=None):
     return p
 
 
-def _pick_group(rd):
-    """The micro configuration closest to what teardown runs: the best
-    backend, kernel reset mode, cold cache, local memory, one thread."""
-    best, score_best = None, None
-    for key, rids in micro.groups(rd).items():
-        d = dict(key)
-        score = ({"tdx": 3, "model": 2}.get(d["backend"], 0) * 100 +
-                 (20 if d["reset_mode"] == "kernel" else 0) +
-                 (10 if d["cache"] == "cold" else 0) +
-                 (5 if d["placement"] == "local" else 0) +
-                 (2 if d["threads"] == 1 else 0))
-        if score_best is None or score > score_best:
-            best, score_best = (key, rids), score
-    return best
-
-
-def part_ns(rd, rids, path, page_size):
-    """Per 4K page ns of the pfn shape of path at the guest's page size
-    (a 2M op covers pages_per_2m pages)."""
-    name = micro.find(rd, rids, path, "pfn", page_size)
-    s = name and micro.variant_stats(rd, rids, name)
-    if not s:
-        return None
-    v = s.get("median") if s.get("median") is not None else s.get("mean")
-    if v is None:
-        return None
-    return v / (rd.schema.pages_per_2m if page_size == "2m" else 1)
-
-
-def breakdown(rd):
-    """Lines splitting per-page teardown cost and projecting 1 TB."""
-    per = summarize(rd)
-    if not per or not rd.runs:
-        return []
-    pick = _pick_group(rd)
-    if not pick:
-        return []
-    key, rids = pick
-    gdesc = " ".join(f"{k}={v}" for k, v in key
-                     if k in ("backend", "reset_mode", "cache", "placement"))
-    backend = dict(key)["backend"]
-    page = rd.schema.page_bytes
-    L = tf.para("Teardown breakdown, ns per 4K page. WBINVD and reset: "
-                f"module figures, same host, pfn shape, median ({gdesc}).")
-    hdr = ["VM type", "size", "trigger", "measured", "WBINVD", "reset",
-           "rest", "1 TB s"]
-    rows = []
-    notes = []
-    proj = {}
-    for k, d in per.items():
-        vt, vc, size, vms, ps, trig, pop = k
-        if vms != 1:
-            continue
-        wb = part_ns(rd, rids, "wbinvd", ps)
-        rs = part_ns(rd, rids, "reset", ps)
-        if wb is None or rs is None:
-            continue
-        meas = d.median_nspp
-        if vt == "tdx":
-            rest = meas - wb - rs
-            total = meas
-        else:
-            rest = meas
-            total = meas + wb + rs
-        tb_s = total * (TB // page) / 1e9
-        proj.setdefault((vt, ps, trig), []).append((size, d.median_s))
-        rows.append([vt, size_str(size), trig, tf.num(meas), tf.num(wb),
-                     tf.num(rs), tf.num(rest), _secs(tb_s)])
-    if not rows:
-        return []
-    L += tf.table(hdr, rows, ["l", "r", "l", "r", "r", "r", "r", "r"])
-    if any(r[0] != "tdx" for r in rows):
-        notes.append("Non-TDX guests do no WBINVD or reset at teardown: for "
-                     "them 'rest' is the measured cost and '1 TB s' adds the "
-                     "module's WBINVD and reset per page, a projection of a "
-                     "TD of that size on this host.")
-    if backend != "tdx":
-        notes.append(f"WBINVD and reset come from the '{backend}' backend, "
-                     "not from SEAMCALL/MOVDIR64B on TDX hardware.")
-    notes.append(f"1 TB s = per-page total x 2^{(TB // page).bit_length() - 1}"
-                 " pages, one teardown thread.")
-    for n in notes:
-        L += tf.para(n)
-    trend = []
-    for (vt, ps, trig), pts in proj.items():
-        if len({p[0] for p in pts}) < 2:
-            continue
-        xs = [p[0] for p in pts]
-        ys = [p[1] for p in pts]
-        icpt, slope = stats.linfit(xs, ys)
-        trend.append(tf.fit(
-            f"  {vt} {ps} {trig}: {_secs(slope * TB + icpt)} s at 1 TB "
-            f"({tf.num(slope * page * 1e9)} ns/page marginal,"))
-        trend.append(tf.fit(
-            f"    fit over {size_str(min(xs))}..{size_str(max(xs))}, "
-            f"{len(xs)} sizes)"))
-    if trend:
-        L.append("Measured trend (least squares of seconds vs size, one "
-                 "guest):")
-        L += trend
-    return L
-
-
-def dat_rows(rd):
-    """(config, size_gb, vms, median_s, min_s, max_s) for the plots."""
-    out = []
-    for k, d in summarize(rd).items():
-        out.append((k, k[2] / (1 << 30), k[3], d.median_s, d.min_s,
-                    d.max_s))
-    return out
-
-
 # ------------------------------------------------------------ command
 
 def parser():
     p = cli.Parser("teardown", "Write RUN_DIR/teardown-summary.txt from its "
-                   "teardown.csv: median seconds over repeats, spread and "
-                   "ns/page, and with --baseline the before/after table.")
+                   "teardown.csv: seconds over repeats, us/page by KVM's "
+                   "mappings, the cost curve and with --baseline the "
+                   "before/after table.")
     p.add_argument("--summary", metavar="RUN_DIR", required=True,
                    help="the run directory to summarise")
     p.add_argument("--baseline", metavar="PATH",
@@ -404,4 +566,3 @@ def main(argv=None):
 
 if __name__ == "__main__":
     sys.exit(main())
-

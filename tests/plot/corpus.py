@@ -26,6 +26,7 @@ _RUNS_LAST = _RUNS_COLS[-1]
 _RUNS_NCOLS = len(_RUNS_COLS)
 
 GOOD = dict(seed=7, rounds=12, ground=True)     # one run r001, one thread
+_NVAR = len(synth.variant_list("4k", True, True, True, synth.PATHS))
 
 
 def make_good(path):
@@ -147,6 +148,24 @@ def _remove(fname):
     return lambda d: os.remove(os.path.join(d, fname))
 
 
+def _micro_row(variant, **cells):
+    """Set cells of the micro.csv row of a variant (one thread)."""
+    def edit(d):
+        def fn(data):
+            for r in data:
+                if r["variant"] == variant:
+                    r.update(cells)
+        rows(d, "micro.csv", fn)
+    return edit
+
+
+def _same_position(d):
+    """Round 0 of r001: the second sample takes the first one's place."""
+    def fn(data):
+        data[1]["position"] = data[0]["position"]
+    rows(d, "samples.csv", fn)
+
+
 # name: (edit, words the refusal contains, the check that refuses)
 CASES = {
     # the CSV reader
@@ -155,7 +174,7 @@ CASES = {
         ["samples.csv line ", "truncated"], None),
     "cut_mid_line": (
         lambda d: text(d, "micro.csv", lambda t: t[:-20]),
-        ["micro.csv line 14", "truncated"], None),
+        ["micro.csv line ", "truncated"], None),
     "wrong_field_count": (
         lambda d: text(d, "runs.csv", lambda t: t.replace(
             "\n", ",extra\n", 2).replace(f"{_RUNS_LAST},extra", _RUNS_LAST)),
@@ -198,7 +217,8 @@ CASES = {
     "duplicate_sample": (
         lambda d: text(d, "samples.csv", lambda t: t + t.split("\n")[1] +
                        "\n"),
-        ["samples.csv line", "duplicate"], rundir.check_samples),
+        ["samples.csv line", "duplicate sample for run"],
+        rundir.check_samples),
     # meta.json
     "future_schema": (_version(+1),
                       ["meta.json: schema_version 3 is not the version "
@@ -220,7 +240,7 @@ CASES = {
                        rundir.check_meta_members),
     # cross-file checks
     "samples_lost_40pct": (_lose_rows(0.4),
-                           ["samples.csv: run r001:", "of 156 rows",
+                           ["samples.csv: run r001:", f"of {12 * _NVAR} rows",
                             "rounds_done=12", "first missing: thread 0 "
                             "round 7"], rundir.check_samples),
     "sample_round_beyond_done": (
@@ -266,6 +286,41 @@ CASES = {
     "teardown_pages": (_set("teardown.csv", 0, "pages", "7"),
                        ["teardown.csv line 2: column pages: 7, expected "
                         "16384"], rundir.check_teardown),
+    "position_not_permutation": (
+        _same_position,
+        ["samples.csv line", "column position", "run r001 thread 0 round "
+         "0 are not a permutation"], rundir.check_order),
+    "replica_beyond_replicas": (
+        _set("samples.csv", 3, "replica", "8"),
+        ["samples.csv line 5: column replica: 8 but run r001 has "
+         "replicas=8"], rundir.check_order),
+    "replicas_zero": (_set("runs.csv", 0, "replicas", "0"),
+                      ["runs.csv line 2: column replicas: 0"],
+                      rundir.check_runs),
+    "warmup_done_above_warmup": (_set("runs.csv", 0, "warmup_done", "3"),
+                                 ["runs.csv line 2: column warmup_done: 3 "
+                                  "> warmup=2"], rundir.check_runs),
+    "twin_without_original": (
+        _micro_row("convert.page.4k.aa", path="ground"),
+        ["micro.csv line", "twin convert.page.4k.aa of run r001 has no "
+         "original"], rundir.check_twins),
+    "original_without_twin": (
+        _micro_row("convert.page.4k.aa", twin="0", path="ground",
+                   shape="none", param="999"),
+        ["micro.csv line", "variant convert.page.4k of run r001 has no A/A "
+         "twin"], rundir.check_twins),
+    "twin_of_range": (
+        _micro_row("convert.page.4k.aa", shape="range"),
+        ["micro.csv line", "column twin: 1 for shape range"],
+        rundir.check_twins),
+    "teardown_mappings_mismatch": (
+        _set("teardown.csv", 0, "mapped_4k", "7"),
+        ["teardown.csv line 2: column mappings_populated: 16384, but "
+         "mapped_4k/2m/1g 7/0/0 make 7"], rundir.check_teardown),
+    "teardown_touched_without_touch": (
+        _set("teardown.csv", 0, "touched_pages", "5"),
+        ["teardown.csv line 2: column touched_pages: 5 with populate "
+         "prefault"], rundir.check_teardown),
     "teardown_ok_without_time": (
         _set("teardown.csv", 0, "teardown_s", ""),
         ["teardown.csv line 2: column teardown_s: empty"],

@@ -2,15 +2,29 @@
 """Synthetic unmapbench run directories with known answers.
 
 write_rundir(path, seed=..., effects={"unmap": -5.0, ...}, ...) writes a
-complete run directory in the results/README.md schema whose pfn-shape
-variants are slower than the page-shape ones by exactly effects[path]
-percent (negative = pfn faster), under realistic noise:
-  - a slow per-round drift (AR(1), ~1%) common to every variant of a
-    round (what pairing removes),
-  - per-batch log-normal noise and rare interrupt spikes (+5..40%),
-  - per-round totals = sum of their batches, as the module reports them.
-The true median of the per-round log ratio is ln(1 + effect/100), so a
-correct analysis must find it.
+complete run directory in plot/schema.json's format whose pfn-shape
+variants differ from the page-shape ones by exactly effects[path] percent
+(negative = pfn faster), or by effects_ns[path] ns per 4K page when
+given, in expectation over every random factor the module's design
+randomises:
+  - runs (boots): a per-(run, variant) factor of sd run_sd (log),
+  - layout: every variant has `replicas` byte-identical copies, each with
+    its own factor of sd placement_sd (log); the module draws one per
+    variant per round, each replica equally often (a fresh permutation
+    every `replicas` rounds),
+  - order: a Williams design under random relabelling, as the module's
+    ub_order.c; position_effect[k] slows whatever runs at position k,
+  - rounds: a slow AR(1) drift (~drift) common to every variant of a
+    round (what pairing removes), per-batch log-normal noise and rare
+    interrupt spikes (+5..40%).
+Every factor has mean 1, so the true change in total (mean) time is the
+stated effect; the A/A twins (".aa", twin = 1) are the same code with
+their own replicas: their true change is 0. At 2M the page and pfn shapes
+are 512 x 4K removals (pages_per_2m from the schema); the range shape
+(one call per 2M) is written too.
+
+Teardown rows (teardown=True) follow teardown_spec (see TEARDOWN):
+seconds = fixed_s + marginal_ns x mappings, noise 5% per repeat.
 
 Columns come from plot/schema.json: every row is written by column
 name, and a column the generator does not set gets a neutral value of its
@@ -33,13 +47,23 @@ import schema  # noqa: E402
 
 SCHEMA = schema.load()
 
-BASE_CYCLES = {  # per op, 4K granule, page shape
+BASE_CYCLES = {  # per 4K page, page shape
     "convert": 24.0, "wbinvd": 3100.0, "reset": 260.0, "unmap": 3500.0}
-GRANULE_MUL = {"4k": 1.0, "2m": 480.0}
+RANGE_SHARE = 0.9       # a range call costs 0.9 x its 4K removals
+PATHS = ("convert", "wbinvd", "reset", "unmap")
+RANGE_PATHS = ("reset", "unmap")
 GROUND = (16, 64, 65, 256, 1024)
 
 SUB_BITS, MAX_BITS = 7, 40
 SUB = 1 << SUB_BITS
+
+# One teardown configuration: size (MiB), guests, vCPUs, trigger,
+# populate, repeats; mapped: fraction of the pages KVM reports mapped
+# (0: none, the gmem/no-pre-fault case); guest_ran for populate=touch.
+TEARDOWN = tuple(
+    dict(size_mb=s, vms=v, vcpus=4, trigger="destroy", populate="prefault",
+         repeats=3, mapped=1.0)
+    for s in (64, 128, 256) for v in (1, 4))
 
 
 def hist_bucket(v):
@@ -94,6 +118,8 @@ def _cell(v):
         return repr(v)
     if isinstance(v, bool):
         return int(v)
+    if v is None:
+        return ""
     return v
 
 
@@ -132,15 +158,69 @@ def meta_json(hostname, kernel, backend, emulation, tsc_khz, status):
     }
 
 
-def write_rundir(path, seed=1, effects=None, rounds=200, repeats=1,
-                 granules=("4k",), caches=("hot",), reset_modes=("kernel",),
-                 placements=("local",), threads=(1,), batches_per_round=4,
-                 batch=8, noise=0.04, drift=0.01, spike_p=0.01,
-                 ground=True, hist=True, teardown=True, micro=True,
-                 hostname="synth-host", kernel="7.2.13-synth",
+def lognormal(rng, sd):
+    """A factor of mean 1 whose log has standard deviation sd."""
+    return math.exp(rng.gauss(-sd * sd / 2, sd)) if sd else 1.0
+
+
+def williams(n, row, k):
+    """Position k of row `row` of the Williams design (ub_order.c)."""
+    if row >= n:
+        k = n - 1 - k
+    if not k:
+        a = 0
+    elif k & 1:
+        a = (k + 1) // 2
+    else:
+        a = n - k // 2
+    return (a + row % n) % n
+
+
+class Schedule:
+    """The module's counterbalanced order and replica draws."""
+
+    def __init__(self, rng, n, replicas):
+        self.rng, self.n, self.reps = rng, n, max(replicas, 1)
+        self.block = 2 * n if n % 2 else n
+
+    def round(self, r):
+        """(order: position -> variant index, replica per variant)."""
+        if r % self.block == 0:
+            self.label = list(range(self.n))
+            self.rng.shuffle(self.label)
+            self.rows = list(range(self.block))
+            self.rng.shuffle(self.rows)
+        if r % self.reps == 0:
+            self.perm = []
+            for _ in range(self.n):
+                p = list(range(self.reps))
+                self.rng.shuffle(p)
+                self.perm.append(p)
+        row = self.rows[r % self.block]
+        order = [self.label[williams(self.n, row, k)] for k in range(self.n)]
+        return order, [p[r % self.reps] for p in self.perm]
+
+
+def write_rundir(path, seed=1, effects=None, effects_ns=None, rounds=200,
+                 repeats=1, granules=("4k",), caches=("hot",),
+                 reset_modes=("kernel",), placements=("local",), threads=(1,),
+                 batches_per_round=4, batch=8, noise=0.04, drift=0.01,
+                 spike_p=0.01, ground=True, hist=True, teardown=True,
+                 micro=True, hostname="synth-host", kernel="7.2.13-synth",
                  backend="model", emulation="none", tsc_khz=2000000.0,
-                 status="complete", tsc_unit="cycles", vm_type="sw-protected"):
-    """Write one synthetic run directory at path (created)."""
+                 status="complete", tsc_unit="cycles", vm_type="sw-protected",
+                 replicas=8, placement_sd=0.0, run_sd=0.0,
+                 position_effect=None, twins=True, ranges=True,
+                 where="module", modes=None, quantum=None, paths=PATHS,
+                 run_status="ok", teardown_spec=TEARDOWN, fixed_s=0.002,
+                 marginal_ns=850.0, teardown_noise=0.05):
+    """Write one synthetic run directory at path (created).
+
+    modes: {path: (q, slow, fast)}: the pfn shape of path (and its twin)
+    takes `slow` x its cost in a share q of rounds, `fast` x otherwise (a
+    bimodal op: its median and mean can move in opposite directions).
+    quantum: per-op values rounded to multiples of it (timer units): a
+    coarse timer."""
     effects = dict({"convert": 0.0, "wbinvd": 0.0, "reset": 0.0,
                     "unmap": -5.0}, **(effects or {}))
     rng = random.Random(seed)
@@ -151,18 +231,43 @@ def write_rundir(path, seed=1, effects=None, rounds=200, repeats=1,
     with open(os.path.join(path, "status"), "w") as f:
         f.write(status + "\n")
     if micro:
-        _write_micro(path, rng, effects, rounds, repeats, granules, caches,
-                     reset_modes, placements, threads, batches_per_round,
-                     batch, noise, drift, spike_p, ground, hist, backend,
-                     emulation, tsc_khz, tsc_unit)
+        cfg = dict(effects=effects, effects_ns=effects_ns or {},
+                   rounds=rounds, nb=batches_per_round, batch=batch,
+                   noise=noise, drift=drift, spike_p=spike_p, hist=hist,
+                   unit=tsc_unit, tsc_khz=tsc_khz, replicas=replicas,
+                   placement_sd=placement_sd, run_sd=run_sd,
+                   position_effect=position_effect or {}, modes=modes or {},
+                   quantum=quantum)
+        _write_micro(path, rng, cfg, repeats, granules, caches, reset_modes,
+                     placements, threads, ground, backend, emulation,
+                     twins, ranges, where, paths, run_status)
     if teardown:
-        _write_teardown(path, rng, emulation, vm_type)
+        _write_teardown(path, rng, emulation, vm_type, teardown_spec,
+                        fixed_s, marginal_ns, teardown_noise)
     return path
 
 
-def _write_micro(path, rng, effects, rounds, repeats, granules, caches,
-                 reset_modes, placements, threads, nb, batch, noise, drift,
-                 spike_p, ground, hist, backend, emulation, tsc_khz, unit):
+def variant_list(g, ground, twins, ranges, paths):
+    """[(name, path, shape, granule, param, twin)] of one run."""
+    out = []
+    for p in paths:
+        for s in ("page", "pfn"):
+            out.append((f"{p}.{s}.{g}", p, s, g, 0, 0))
+            if twins:
+                out.append((f"{p}.{s}.{g}.aa", p, s, g, 0, 1))
+    if ranges and g == "2m":
+        for p in RANGE_PATHS:
+            if p in paths:
+                out.append((f"{p}.range.2m", p, "range", g, 0, 0))
+    if ground:
+        for k in GROUND:
+            out.append((f"ground.add{k}", "ground", "none", "any", k, 0))
+    return out
+
+
+def _write_micro(path, rng, cfg, repeats, granules, caches, reset_modes,
+                 placements, threads, ground, backend, emulation, twins,
+                 ranges, where, paths, run_status):
     out = {f: Writer(path, f) for f in ("runs.csv", "params.csv",
                                         "micro.csv", "samples.csv",
                                         "hist.csv", "counters.csv")}
@@ -175,33 +280,33 @@ def _write_micro(path, rng, effects, rounds, repeats, granules, caches,
                         for rep in range(repeats):
                             run_no += 1
                             rid = f"r{run_no:03d}"
-                            variants = []
-                            for p in ("convert", "wbinvd", "reset", "unmap"):
-                                for s in ("page", "pfn"):
-                                    variants.append((f"{p}.{s}.{g}", p, s, 0))
-                            if ground:
-                                for k in GROUND:
-                                    variants.append((f"ground.add{k}",
-                                                     "ground", "none", k))
+                            variants = variant_list(g, ground, twins, ranges,
+                                                    paths)
                             cpus = list(range(nt))
+                            unit = cfg["unit"]
                             out["runs.csv"].row(
-                                run_id=rid, repeat=rep,
+                                run_id=rid, repeat=rep + 1,
                                 label=f"{g}-{cache}-{rm}-{pl}-t{nt}",
                                 backend_req="auto", backend=backend,
                                 backend_reason="synthetic", granule=g,
                                 node=0 if pl == "local" else 1, cpus=cpus,
                                 cpu_nodes=[0] * nt, placement=pl,
                                 threads=nt, reset_mode=rm, cache=cache,
-                                batch=batch, batch_used=batch, rounds=rounds,
-                                rounds_done=rounds,
+                                batch=cfg["batch"],
+                                batch_used=cfg["batch"],
+                                rounds=cfg["rounds"],
+                                rounds_done=cfg["rounds"],
                                 seed=rng.randrange(1 << 32),
                                 timer="tsc" if unit == "cycles" else "ktime",
                                 irq_off=0,
                                 insns="clflushopt;movdir64b;rdtsc",
                                 timer_overhead=24,
-                                tsc_khz=tsc_khz if unit == "cycles" else 0,
-                                elapsed_ns=rounds * 1e6, status="ok",
-                                emulation=emulation)
+                                tsc_khz=cfg["tsc_khz"],
+                                elapsed_ns=cfg["rounds"] * 1e6,
+                                status=run_status, emulation=emulation,
+                                where=where, warmup=2, warmup_done=2,
+                                replicas=cfg["replicas"],
+                                prep_lines="data;struct_page")
                             units = 64
                             ub = 4096 if g == "4k" else \
                                 4096 * SCHEMA.pages_per_2m
@@ -210,9 +315,10 @@ def _write_micro(path, rng, effects, rounds, repeats, granules, caches,
                                 bytes_per_thread=units * ub,
                                 variants=[v[0] for v in variants],
                                 source="cli")
-                            _one_run(rid, rng, effects, variants, g, cache,
-                                     rm, pl, nt, rounds, nb, batch, noise,
-                                     drift, spike_p, unit, tsc_khz, hist,
+                            scale = ((1.25 if cache == "cold" else 1.0) *
+                                     (1.10 if pl == "remote" else 1.0) *
+                                     (1.30 if rm == "force" else 1.0))
+                            _one_run(rid, rng, cfg, variants, g, scale, nt,
                                      out)
                             for c in cpus:
                                 out["counters.csv"].row(
@@ -224,58 +330,85 @@ def _write_micro(path, rng, effects, rounds, repeats, granules, caches,
                                     note="perf_event_open: EOPNOTSUPP")
     for w in out.values():
         w.close()
-    if not hist:
+    if not cfg["hist"]:
         os.unlink(os.path.join(path, "hist.csv"))
 
 
-def _one_run(rid, rng, effects, variants, g, cache, rm, pl, nt, rounds, nb,
-             batch, noise, drift, spike_p, unit, tsc_khz, hist, out):
-    scale = 1.0
-    scale *= 1.25 if cache == "cold" else 1.0
-    scale *= 1.10 if pl == "remote" else 1.0
-    scale *= 1.30 if rm == "force" else 1.0
+def _base(cfg, name, p, s, g, k):
+    """True mean cost of one op of a variant, in cycles."""
+    if p == "ground":
+        return k * 1.0 + 2.0
+    pages = SCHEMA.pages_per_2m if g == "2m" else 1
+    page = BASE_CYCLES[p] * pages
+    if s == "page":
+        return page
+    if s == "range":
+        return page * RANGE_SHARE
+    if p in cfg["effects_ns"]:
+        return page + cfg["effects_ns"][p] * pages * cfg["tsc_khz"] / 1e6
+    return page * (1 + cfg["effects"][p] / 100.0)
+
+
+def _one_run(rid, rng, cfg, variants, g, scale, nt, out):
+    unit, nb, batch = cfg["unit"], cfg["nb"], cfg["batch"]
     conv = (lambda c: c) if unit == "cycles" else \
-        (lambda c: c * 1e6 / tsc_khz)
+        (lambda c: c * 1e6 / cfg["tsc_khz"])
+    n = len(variants)
+    base = [_base(cfg, *v[:5]) * (scale if v[1] != "ground" else 1.0)
+            for v in variants]
+    run_f = [lognormal(rng, cfg["run_sd"]) if v[1] != "ground" else 1.0
+             for v in variants]
+    place = [[lognormal(rng, cfg["placement_sd"]) if v[1] != "ground"
+              else 1.0 for _ in range(cfg["replicas"])] for v in variants]
+    sched = Schedule(rng, n, cfg["replicas"])
+    plan = [sched.round(r) for r in range(cfg["rounds"])]
+    spike_mean = 1 + cfg["spike_p"] * (0.05 + 0.35 / 2)
+    sd_level = 0.6 * cfg["drift"] / math.sqrt(1 - 0.64)
     for t in range(nt):
-        per = {v[0]: [] for v in variants}      # per-batch cycles/op
-        level = 0.0
-        for r in range(rounds):
-            level = 0.8 * level + rng.gauss(0, drift * 0.6)
-            common = math.exp(level)
-            for name, p, s, k in variants:
-                if p == "ground":
-                    base = k * 1.0 + 2.0
-                else:
-                    base = BASE_CYCLES[p] * GRANULE_MUL[g] * scale
-                    if s == "pfn":
-                        base *= 1 + effects[p] / 100.0
+        per = [[] for _ in variants]        # per-batch cost per op
+        level = rng.gauss(0, sd_level)
+        for r in range(cfg["rounds"]):
+            level = 0.8 * level + rng.gauss(0, cfg["drift"] * 0.6)
+            common = math.exp(level - sd_level ** 2 / 2)
+            order, reps = plan[r]
+            for pos, vi in enumerate(order):
+                name, p, s = variants[vi][:3]
+                mean = base[vi] * run_f[vi] * place[vi][reps[vi]] * \
+                    common * (1 + cfg["position_effect"].get(pos, 0.0))
+                if s == "pfn" and p in cfg["modes"]:
+                    q, slow, fast = cfg["modes"][p]
+                    mean *= slow if rng.random() < q else fast
                 total, ops = 0.0, 0
                 for _ in range(nb):
-                    x = base * common * math.exp(rng.gauss(0, noise))
-                    if rng.random() < spike_p:
+                    x = mean * lognormal(rng, cfg["noise"])
+                    if rng.random() < cfg["spike_p"]:
                         x *= 1.05 + 0.35 * rng.random()
-                    x = max(conv(x), 0.0)
-                    per[name].append(x)
+                    x = conv(x / spike_mean)
+                    if cfg["quantum"]:
+                        x = cfg["quantum"] * round(x / cfg["quantum"])
+                    per[vi].append(x)
                     total += x * batch
                     ops += batch
-                out["samples.csv"].row(run_id=rid, thread=t, round=r,
-                                       variant=name, value=round(total, 3),
-                                       ops=ops, unit=unit)
-        for name, p, s, k in variants:
-            xs = per[name]
+                out["samples.csv"].row(
+                    run_id=rid, thread=t, round=r, variant=name,
+                    value=round(total, 3), ops=ops, unit=unit,
+                    replica=reps[vi], position=pos)
+        for vi, (name, p, s, vg, k, twin) in enumerate(variants):
+            xs = per[vi]
             m = sum(xs) / len(xs)
             # the harness leaves stddev empty for one batch
             sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) \
                 if len(xs) > 1 else ""
+            pages = SCHEMA.pages_per_2m if g == "2m" else 1
             out["micro.csv"].row(
                 run_id=rid, variant=name, shape=s, path=p,
-                granule="any" if p == "ground" else g, param=k, thread=t,
-                cpu=t, node=0, ops=len(xs) * batch, batches=len(xs), mean=m,
+                granule=vg, param=k, thread=t, cpu=t, node=0,
+                ops=len(xs) * batch, batches=len(xs), mean=m,
                 stddev=sd, min=min(xs), max=max(xs), unit=unit,
                 pfn_checksum="123456789" if p != "ground" else "0",
                 pages_touched=0 if p == "ground" else len(xs) * batch *
-                (1 if g == "4k" else SCHEMA.pages_per_2m))
-            if hist:
+                pages, twin=twin)
+            if cfg["hist"]:
                 counts = {}
                 for x in xs:
                     b = hist_bucket(x)
@@ -286,30 +419,56 @@ def _one_run(rid, rng, effects, variants, g, cache, rm, pl, nt, rounds, nb,
                         hi=hist_lower(b + 1), count=counts[b], unit=unit)
 
 
-def _write_teardown(path, rng, emulation, vm_type):
+def _write_teardown(path, rng, emulation, vm_type, spec, fixed_s,
+                    marginal_ns, noise):
     w = Writer(path, "teardown.csv")
     no = 0
-    for size_mb in (64, 128, 256):
-        for vms in (1, 4):
-            for rep in range(3):
-                no += 1
-                rid = f"t{no:03d}"
-                for vm in range(vms):
-                    size = size_mb << 20
-                    pages = size // SCHEMA.page_bytes
-                    nspp = 850.0 * (1 + 0.15 * (vms - 1)) * \
-                        math.exp(rng.gauss(0, 0.05))
-                    td = pages * nspp / 1e9
-                    w.row(run_id=rid, repeat=rep, vm_type=vm_type,
-                          vm_type_reason="synthetic: no TDX", vm=vm,
-                          vms=vms, vcpus=4, size_bytes=size, page_size="4k",
-                          trigger="destroy", populate="prefault",
-                          mappings_populated=pages, mapped_4k=pages,
-                          mapped_2m=0, create_s=0.01,
-                          populate_s=pages * 300e-9, teardown_s=td,
-                          pages=pages, ns_per_page=nspp,
-                          pages_per_s=1e9 / nspp, status="ok",
-                          emulation=emulation)
+    for c in spec:
+        c = dict(dict(vcpus=4, trigger="destroy", populate="prefault",
+                      repeats=3, mapped=1.0, vm_type=vm_type,
+                      page_size="4k", guest_ran=None, status=None), **c)
+        for rep in range(c["repeats"]):
+            no += 1
+            rid = f"td{no:04d}"
+            size = c["size_mb"] << 20
+            pages = size // SCHEMA.page_bytes
+            maps = int(pages * c["mapped"])
+            ran = c["guest_ran"] if c["guest_ran"] is not None else \
+                c["populate"] == "touch"
+            status = c["status"] or (
+                "ok" if maps else "ok-no-mappings: KVM_PRE_FAULT_MEMORY "
+                "unsupported: fallocate only")
+            slow = 1 + 0.15 * (c["vms"] - 1)
+            secs = []
+            for vm in range(c["vms"]):
+                td = (fixed_s + maps * marginal_ns * slow * 1e-9 +
+                      (0 if maps else pages * 40e-9)) * \
+                    lognormal(rng, noise)
+                secs.append(td)
+                w.row(run_id=rid, repeat=rep + 1, vm_type=c["vm_type"],
+                      vm_type_reason="synthetic: no TDX", vm=vm,
+                      vms=c["vms"], vcpus=c["vcpus"], size_bytes=size,
+                      page_size=c["page_size"], trigger=c["trigger"],
+                      populate=c["populate"], mappings_populated=maps,
+                      mapped_4k=maps, mapped_2m=0, mapped_1g=0,
+                      touched_pages=pages if c["populate"] == "touch"
+                      else None, guest_ran=ran, create_s=0.01,
+                      populate_s=pages * 300e-9, teardown_s=td, pages=pages,
+                      peak_rss_kb=20000, status=status,
+                      emulation=emulation)
+            if c["vms"] > 1:
+                w.row(run_id=rid, repeat=rep + 1, vm_type=c["vm_type"],
+                      vm_type_reason="synthetic: no TDX", vm="all",
+                      vms=c["vms"], vcpus=c["vcpus"], size_bytes=size,
+                      page_size=c["page_size"], trigger=c["trigger"],
+                      populate=c["populate"],
+                      mappings_populated=maps * c["vms"],
+                      mapped_4k=maps * c["vms"], mapped_2m=0, mapped_1g=0,
+                      touched_pages=pages * c["vms"]
+                      if c["populate"] == "touch" else None, guest_ran=ran,
+                      create_s=0.02, populate_s=pages * 300e-9,
+                      teardown_s=max(secs) * 1.01, pages=pages * c["vms"],
+                      peak_rss_kb=20000, status=status, emulation=emulation)
     w.close()
 
 

@@ -113,17 +113,22 @@ class NoTraceback(corpus.WithGood):
 
 class Usage(unittest.TestCase):
     CASES = (
-        (compare.main, ["--margin", "abc", "a", "b"],
-         "compare: --margin: 'abc' is not a number"),
-        (compare.main, ["--margin", "0", "a", "b"],
-         "compare: --margin: '0' is not above 0"),
+        (compare.main, ["--margin-ns", "abc", "a", "b"],
+         "compare: --margin-ns: 'abc' is not a number"),
+        (compare.main, ["--margin-ns", "0", "a", "b"],
+         "compare: --margin-ns: '0' is not above 0"),
+        (compare.main, ["--margin", "1", "a", "b"],
+         "compare: --margin: a relative margin is gone: the margin is "
+         "absolute; use --margin-ns NS"),
+        (report.main, ["d", "--margin", "1"],
+         "report: --margin: a relative margin is gone"),
         (compare.main, ["a"], "compare: missing B (usage: compare "),
         (compare.main, ["a", "b", "--bogus"],
          "compare: unknown argument: --bogus (usage:"),
         (report.main, ["d", "--boot", "x"],
          "report: --boot: 'x' is not a whole number >= 0"),
-        (report.main, ["d", "--margin"],
-         "report: --margin: needs a value (usage:"),
+        (report.main, ["d", "--margin-ns"],
+         "report: --margin-ns: needs a value (usage:"),
         (teardown.main, [], "teardown: missing --summary (usage:"),
         (teardown.main, ["--summary", "d", "--baseline"],
          "teardown: --baseline: needs a value"),
@@ -139,9 +144,9 @@ class Usage(unittest.TestCase):
             self.assertTrue(err.startswith(want), err)
 
     def test_as_a_script(self):
-        rc, out, err = script("compare.py", "--margin", "abc", "a", "b")
-        self.assertEqual((rc, err), (2, "compare: --margin: 'abc' is not a "
-                                        "number\n"))
+        rc, out, err = script("compare.py", "--margin-ns", "abc", "a", "b")
+        self.assertEqual((rc, err), (2, "compare: --margin-ns: 'abc' is not "
+                                        "a number\n"))
 
 
 class ReportFiles(unittest.TestCase):
@@ -219,8 +224,8 @@ class TeardownSummary(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(out.strip(), os.path.join(self.b, teardown.SUMMARY))
         s = self.summary(self.b)
-        for w in ("vCPUs", "seconds", "change", "ns/page", "not TDX",
-                  "no --baseline given"):
+        for w in ("vCPU", "mappings", "us/page", "pages/s", "Cost curve",
+                  "NON-TDX GUESTS", "no --baseline given"):
             self.assertIn(w, s)
         # one implementation: the report's teardown table, line for line
         table = teardown.table(rundir.load(self.b))
@@ -234,7 +239,7 @@ class TeardownSummary(unittest.TestCase):
             s = self.summary(self.b)
             self.assertIn(teardown.BASELINE_TAG + os.path.abspath(base), s)
             self.assertIn("before = 7.1.0, after =", s)
-            self.assertIn("spread A/B", s)
+            self.assertIn("change % [CI]", s)
 
     def test_report_keeps_the_baseline(self):
         run_main(teardown.main, "--summary", self.b, "--baseline", self.a)

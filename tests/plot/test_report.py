@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-"""report.py and compare.py end to end on synthetic run directories:
-files written, <= 75 columns, a first line that never lets emulated or
-model figures read as TDX figures, plots that render, and A-vs-B refusal
-and forcing."""
+"""report.py, compare.py and teardown.py end to end on synthetic run
+directories: the first screen (<= 25 lines of <= 75 ASCII columns) and
+--first-screen, files and plots, verdicts.json, caveats on every output
+and every row they touch, no per-page figure without mappings anywhere,
+teardown figures by KVM's mappings, and compare with runs as the unit."""
+import glob
 import io
 import json
 import os
@@ -17,7 +19,10 @@ import plotpath
 import compare
 import corpus
 import report
+import rundir
+import stats
 import synth
+import teardown
 
 PNG_SIG = b"\x89PNG\r\n\x1a\n"
 
@@ -26,142 +31,204 @@ def gnuplot():
     return shutil.which("gnuplot")
 
 
+def script(name, *args):
+    r = subprocess.run([sys.executable, os.path.join(plotpath.PLOT, name),
+                        *args], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=300)
+    return r.returncode, r.stdout, r.stderr
+
+
+def run_main(main, *args):
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        rc = main(list(args))
+    return rc, out.getvalue(), err.getvalue()
+
+
+def read(d, name):
+    with open(os.path.join(d, name), encoding="utf-8") as f:
+        return f.read()
+
+
 class Report(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="ub-report-")
         cls.emu = os.path.join(cls.tmp, "emu")
-        synth.write_rundir(cls.emu, seed=3, rounds=60, emulation="qemu-tcg",
-                           threads=(1, 2), hostname="ub-testbed")
-        r = subprocess.run([sys.executable,
-                            os.path.join(plotpath.PLOT, "report.py"),
-                            cls.emu, "--boot", "200"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, timeout=300)
-        cls.rc, cls.out, cls.err = r.returncode, r.stdout, r.stderr
+        synth.write_rundir(cls.emu, seed=3, rounds=24, emulation="qemu-tcg",
+                           granules=("4k", "2m"), threads=(1, 2),
+                           hostname="ub-testbed",
+                           effects_ns={"wbinvd": -200.0})
+        cls.rc, cls.out, cls.err = script("report.py", cls.emu, "--boot",
+                                          "100", "--first-screen")
 
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def text(self):
-        with open(os.path.join(self.emu, "report.txt"), encoding="utf-8") \
-                as f:
-            return f.read()
+        return read(self.emu, "report.txt")
 
     def test_exit_and_files(self):
         self.assertEqual(self.rc, 0, self.err)
-        for f in ("report.txt", "report.md"):
+        for f in report.REPORTS + (teardown.SUMMARY,):
             self.assertGreater(os.path.getsize(os.path.join(self.emu, f)),
-                               500)
+                               500, f)
 
-    def test_75_columns(self):
+    def test_75_ascii_columns(self):
         for i, line in enumerate(self.text().splitlines(), 1):
             self.assertLessEqual(len(line), 75, f"line {i}: {line!r}")
+            self.assertTrue(line.isascii(), f"line {i}: {line!r}")
 
-    def test_first_line_says_emulated(self):
-        first = self.text().splitlines()[0]
-        self.assertIn("ub-testbed", first)
-        self.assertIn("7.2.13-synth", first)
-        self.assertIn("backend=model", first)
-        self.assertIn("EMULATED (qemu-tcg)", first)
-        self.assertNotIn("TDX hardware figures", first.replace(
-            "not TDX hardware figures", ""))
+    def test_first_screen_printed_exactly(self):
+        first = self.out.rstrip("\n").split("\n")
+        self.assertLessEqual(len(first), report.FIRST_SCREEN)
+        self.assertEqual(self.text().split("\n")[:len(first)], first)
+        for line in first:
+            self.assertLessEqual(len(line), 75, line)
+            self.assertTrue(line.isascii(), line)
 
-    def test_verdicts_in_text(self):
-        t = self.text()
-        self.assertIn("unmap.4k", t)
-        self.assertIn("faster", t)
-        self.assertIn("pfn is", t)           # the sentence form
-        self.assertIn("95% CI", t)
+    def test_first_screen_content(self):
+        first = self.out
+        head = first.splitlines()[0]
+        self.assertTrue(head.startswith("EMULATED (qemu-tcg); NOT TDX"),
+                        head)
+        self.assertIn("ub-testbed", head)
+        self.assertNotIn("TDX hardware figures", first)
+        for want in ("total time per 4K page, 95% CI; Holm over 16 rows",
+                     "Shown: model module reset=kernel cache=hot local "
+                     "threads=1", "ns/page [95% CI]", "floor",
+                     "*2m = 512 x 4K removals", "Margin +-5 ns/page: 0.1% "
+                     "of the published ~5 us/page removal",
+                     "18 GiB:", "400 GiB:", "published 5539 -> 467 s",
+                     "Teardown, one guest"):
+            self.assertIn(want, " ".join(first.split()))
+        rows = [l for l in first.splitlines() if l.startswith("wbinvd")]
+        self.assertEqual(len(rows), 2)
+        self.assertTrue(all("pfn faster" in l for l in rows), rows)
 
-    def test_md_has_tables(self):
-        with open(os.path.join(self.emu, "report.md"),
-                  encoding="utf-8") as f:
-            md = f.read()
-        self.assertIn("| path |", md)
+    def test_verdicts_json(self):
+        doc = json.loads(read(self.emu, "verdicts.json"))
+        self.assertEqual((doc["format"], doc["version"]),
+                         (report.VERDICTS_FORMAT, report.VERDICTS_VERSION))
+        self.assertIn("emulated", [c["code"] for c in
+                                   doc["provenance"]["caveats"]])
+        self.assertEqual(doc["family"]["patch"]["rows"], len(doc["patch"]))
+        self.assertEqual(doc["margin"]["ns_per_page"], 5.0)
+        r = next(x for x in doc["patch"] if x["path"] == "wbinvd" and
+                 x["headline"] and x["granule"] == "4k")
+        for k in ("change", "ci", "p", "p_holm", "change_pct",
+                  "change_cycles", "ci_cycles"):
+            self.assertIn(k, r["total"])
+        self.assertEqual(r["verdict"], "faster")
+        self.assertIsNotNone(r["floor"])
+        self.assertIn("change", r["median"])
+        self.assertEqual(len(doc["aa"]), 2 * len(doc["patch"]))
+        self.assertTrue(all(x["unit"] == "ns/op" for x in doc["range"]))
+        self.assertEqual(len(doc["extrapolation"]["guests"]), 3)
+        self.assertIn("rows", doc["teardown"])
+
+    def test_md(self):
+        md = read(self.emu, "report.md")
+        self.assertIn("| path | gran |", md.replace("| config ", "| "))
         self.assertIn("EMULATED (qemu-tcg)", md)
-        self.assertIn("bootstrap 95% CI", md)
+        self.assertIn("A/A controls", md)
 
-    def test_plots_render(self):
+    def test_default_plots_answer(self):
         if not gnuplot():
             self.skipTest("gnuplot not installed")
         pd = os.path.join(self.emu, "plots")
         pngs = sorted(f for f in os.listdir(pd) if f.endswith(".png"))
-        kinds = {p.split("-")[0].split(".")[0] for p in pngs}
-        self.assertEqual(kinds, {"cdf", "box", "pairdiff", "throughput",
-                                 "teardown"}, pngs)
+        self.assertEqual(pngs, ["patch.png", "teardown.png"])
         for p in pngs:
             with open(os.path.join(pd, p), "rb") as f:
                 data = f.read()
             self.assertEqual(data[:8], PNG_SIG, p)
             self.assertGreater(len(data), 8000, p)
-            svg = os.path.join(pd, p[:-4] + ".svg")
-            with open(svg, encoding="utf-8") as f:
-                self.assertIn("<svg", f.read(2000), svg)
+            with open(os.path.join(pd, p[:-4] + ".svg"),
+                      encoding="utf-8") as f:
+                self.assertIn("<svg", f.read(2000))
         self.assertNotIn("gnuplot failed", self.text())
 
-    def test_teardown_size_plot_one_series_per_guest_count(self):
-        # the size plot's series are the guest counts (1 and 4 here), each
-        # over the three sizes; not one series per point
-        with open(os.path.join(self.emu, "plots", "teardown-size.dat")) as f:
-            blocks = [b for b in f.read().split("\n\n\n") if b.strip()]
-        self.assertEqual(len(blocks), 2)
-        self.assertTrue(all(len(b.strip().split("\n")) == 3 for b in blocks))
+    def test_all_plots(self):
+        if not gnuplot():
+            self.skipTest("gnuplot not installed")
+        d = os.path.join(self.tmp, "all")
+        synth.write_rundir(d, seed=4, rounds=16, threads=(1, 2))
+        rc, out, err = script("report.py", d, "--boot", "20", "--all-plots")
+        self.assertEqual(rc, 0, err)
+        kinds = {p.split("-")[0].split(".")[0] for p in
+                 os.listdir(os.path.join(d, "plots")) if p.endswith(".png")}
+        self.assertEqual(kinds, {"patch", "teardown", "cdf", "box",
+                                 "pairdiff", "throughput"})
+        self.assertTrue(os.path.exists(os.path.join(d, "plots",
+                                                    "teardown-vms.png")))
 
     def test_no_gnuplot_skips_plots(self):
         d = os.path.join(self.tmp, "nognu")
-        synth.write_rundir(d, seed=4, rounds=20, teardown=False)
+        synth.write_rundir(d, seed=4, rounds=12, teardown=False)
         env = dict(os.environ, PATH="/nonexistent")
         r = subprocess.run([sys.executable,
                             os.path.join(plotpath.PLOT, "report.py"), d,
-                            "--boot", "50"], env=env,
+                            "--boot", "20"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
-        with open(os.path.join(d, "report.txt"), encoding="utf-8") as f:
-            self.assertIn("gnuplot not found", f.read())
+        self.assertIn("gnuplot not found", read(d, "report.txt"))
 
     def test_bad_dir_is_error(self):
         d = os.path.join(self.tmp, "bad")
         synth.write_rundir(d, seed=4, rounds=5, teardown=False)
         with open(os.path.join(d, "samples.csv"), "a") as f:
             f.write("r001,0,1")
-        err = io.StringIO()
-        with redirect_stderr(err):
-            rc = report.main([d, "--no-plots"])
+        rc, _, err = run_main(report.main, d, "--no-plots")
         self.assertEqual(rc, 1)
-        self.assertIn("samples.csv line", err.getvalue())
+        self.assertIn("samples.csv line", err)
         self.assertFalse(os.path.exists(os.path.join(d, "report.txt")))
+
+    def test_codegen_hook(self):
+        rd = rundir.load(self.emu)
+        out = report.build(rd, boot=0, plot=False,
+                           codegen=lambda rd: ["codegen: pfn 2 insns fewer "
+                                               "(synthetic)", "second",
+                                               "third (dropped)"])
+        self.assertEqual(out["first"][1:3], ["codegen: pfn 2 insns fewer "
+                                             "(synthetic)", "second"])
+        self.assertNotIn("third", "\n".join(out["first"]))
+        self.assertLessEqual(len(out["first"]), report.FIRST_SCREEN)
+
+
+def first_line(**kw):
+    tmp = tempfile.mkdtemp(prefix="ub-prov-")
+    try:
+        d = os.path.join(tmp, "d")
+        synth.write_rundir(d, seed=1, rounds=8, **kw)
+        return report.build(rundir.load(d), boot=0, plot=False)["first"][0]
+    finally:
+        shutil.rmtree(tmp)
 
 
 class Provenance(unittest.TestCase):
-    def first(self, **kw):
-        tmp = tempfile.mkdtemp(prefix="ub-prov-")
-        try:
-            d = os.path.join(tmp, "d")
-            synth.write_rundir(d, seed=1, rounds=8, **kw)
-            txt, _, _, _ = report.build(report.rundir.load(d), boot=0,
-                                        plot=False)
-            return txt.splitlines()[0]
-        finally:
-            shutil.rmtree(tmp)
-
     def test_model_backend_not_tdx(self):
-        f = self.first(backend="model")
-        self.assertIn("NOT TDX", f.upper())
+        self.assertIn("NOT TDX (model backend)", first_line(backend="model"))
 
     def test_tdx_on_hardware(self):
-        f = self.first(backend="tdx", vm_type="tdx",
+        f = first_line(backend="tdx", vm_type="tdx",
                        hostname="a-very-long-hostname.example.org",
                        kernel="7.2.13-200.fc45.x86_64+debug")
-        self.assertIn("TDX hardware figures", f)
+        self.assertTrue(f.startswith("TDX hardware figures"), f)
+        self.assertIn("LOWER BOUND", f)
         self.assertNotIn("NOT", f)
         self.assertLessEqual(len(f), 75)
 
     def test_tdx_backend_non_tdx_guests(self):
-        f = self.first(backend="tdx", vm_type="sw-protected")
-        self.assertIn("NON-TDX", f)
+        self.assertIn("NON-TDX", first_line(backend="tdx",
+                                            vm_type="sw-protected"))
+
+    def test_native(self):
+        f = first_line(backend="null", where="native")
+        self.assertTrue(f.startswith("NATIVE userspace (null backend): API "
+                                     "shapes only, not kernel, not TDX"), f)
 
     def test_simulated_module_says_so(self):
         # The harness's test double must never read as a measurement, even
@@ -171,53 +238,280 @@ class Provenance(unittest.TestCase):
             d = os.path.join(tmp, "d")
             synth.write_rundir(d, seed=1, rounds=8, backend="tdx",
                                vm_type="tdx")
-            mp = os.path.join(d, "meta.json")
-            with open(mp) as f:
-                meta = json.load(f)
-            meta.setdefault("module", {})["simulated"] = True
-            with open(mp, "w") as f:
-                json.dump(meta, f)
-            txt, _, _, _ = report.build(report.rundir.load(d), boot=0,
-                                        plot=False)
-            first = txt.splitlines()[0]
+            corpus.meta(d, lambda m: m["module"].update(simulated=True))
+            first = report.build(rundir.load(d), boot=0,
+                                 plot=False)["first"][0]
         finally:
             shutil.rmtree(tmp)
-        self.assertIn("SIMULATED", first)
+        self.assertTrue(first.startswith("SIMULATED"), first)
         self.assertNotIn("TDX hardware figures", first)
+
+
+class MarksTravel(unittest.TestCase):
+    """A partial or wall-capped run is marked on every verdict row of
+    every output, not only in a header."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-marks-")
+        kw = dict(rounds=12, repeats=3, teardown=False, ground=False)
+        cls.part = os.path.join(cls.tmp, ".part.partial")
+        synth.write_rundir(cls.part, seed=1, status="interrupted: SIGINT "
+                           "after 3/3 runs", **kw)
+        cls.cap = os.path.join(cls.tmp, "cap")
+        synth.write_rundir(cls.cap, seed=2, run_status="wall_cap", **kw)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def patch_rows(self, text):
+        return [l for l in text.splitlines()
+                if l.split()[:1] and l.split()[0] in ("unmap", "wbinvd",
+                                                      "reset", "convert")]
+
+    def test_report_rows(self):
+        for d, long_, short in ((self.part, "[partial]", "[P]"),
+                                (self.cap, "[wall-capped]", "[W]")):
+            out = report.build(rundir.load(d), boot=0, plot=False)
+            first = out["first"]
+            rows = self.patch_rows("\n".join(first))
+            self.assertEqual(len(rows), 4, first)
+            self.assertTrue(all(short in r for r in rows), rows)
+            body = out["txt"].split("Patch verdict")[1].split("Details")[0]
+            rows = self.patch_rows(body)
+            self.assertEqual(len(rows), 4, body)
+            self.assertTrue(all(long_ in r for r in rows), rows)
+            doc = json.loads(out["json"])
+            self.assertTrue(all(long_[1:-1] in r["marks"]
+                                for r in doc["patch"] + doc["aa"]))
+
+    def test_compare_rows_text_and_md(self):
+        md = os.path.join(self.tmp, "cmp.md")
+        rc, out, err = run_main(compare.main, self.cap, self.part,
+                                "--force", "--md", md, "--boot", "20")
+        self.assertEqual(rc, 0, err)
+        with open(md, encoding="utf-8") as f:
+            mdt = f.read()
+        for text in (out, mdt):
+            lines = text.splitlines()
+            rows = [" ".join([l] + [x for x in lines[i + 1:i + 3]
+                                    if x.startswith("    ")])
+                    for i, l in enumerate(lines)
+                    if l.startswith(("unmap.", "wbinvd.", "reset.",
+                                     "convert."))]
+            self.assertEqual(len(rows), 8, text)
+            self.assertTrue(all("[partial]" in r and "[wall-capped]" in r
+                                for r in rows), rows)
+            # the caveats and the warnings are in the output, not only
+            # on stderr
+            self.assertIn("PARTIAL run directory", " ".join(text.split()))
+            self.assertIn("WARNING: PARTIAL", text)
+            self.assertIn("NOT TDX (model backend)", text)
+
+
+NOMAP = list(synth.TEARDOWN) + [
+    dict(size_mb=96, vms=1, populate="gmem", mapped=0.0),
+    dict(size_mb=96, vms=4, populate="gmem", mapped=0.0),
+    dict(size_mb=512, vms=1, vm_type="tdx"),
+    dict(size_mb=32, vms=1, populate="touch", trigger="punch")]
+
+
+class NoPerPageWithoutMappings(unittest.TestCase):
+    """Issue 14: a row without mappings never shows a per-page figure,
+    in any output: report.txt, report.md, teardown-summary.txt, compare
+    (text and --md), verdicts.json, the plots' data."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-nomap-")
+        cls.a = os.path.join(cls.tmp, "A")
+        cls.b = os.path.join(cls.tmp, "B")
+        for d, s, k in ((cls.a, 1, "7.1.0"), (cls.b, 2, "7.2.13")):
+            synth.write_rundir(d, seed=s, micro=False, kernel=k,
+                               teardown_spec=NOMAP)
+        rc, _, err = run_main(report.main, cls.b, "--boot", "0")
+        assert rc == 0, err
+        cls.md = os.path.join(cls.tmp, "cmp.md")
+        rc, cls.cmp, err = run_main(compare.main, cls.a, cls.b, "--md",
+                                    cls.md)
+        assert rc == 0, err
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def outputs(self):
+        with open(self.md, encoding="utf-8") as f:
+            md = f.read()
+        return {"report.txt": read(self.b, "report.txt"),
+                "report.md": read(self.b, "report.md"),
+                "summary": read(self.b, teardown.SUMMARY),
+                "compare": self.cmp, "compare.md": md}
+
+    def rows_of(self, text, gib="0.0938"):
+        """Lines of the 96 MiB (0.0938 GiB) configurations and what is
+        printed under them (labels)."""
+        out = []
+        lines = text.splitlines()
+        for i, l in enumerate(lines):
+            if f" {gib}" in l and ("gmem" in l):
+                out.append(" ".join([l] + [x for x in lines[i + 1:i + 3]
+                                           if x.startswith("    ")]))
+        return out
+
+    def test_text_outputs(self):
+        for name, text in self.outputs().items():
+            rows = self.rows_of(text)
+            self.assertTrue(rows, name)
+            for r in rows:
+                self.assertIn("not measured: no mappings", r, (name, r))
+
+    def test_json(self):
+        doc = json.loads(read(self.b, "verdicts.json"))
+        rows = [r for r in doc["teardown"]["rows"]
+                if r["populate"] == "gmem"]
+        self.assertEqual(len(rows), 2)
+        for r in rows:
+            self.assertIsNone(r["us_per_page"])
+            self.assertIsNone(r["pages_per_s"])
+            self.assertTrue(r["not_measured"].startswith(
+                "not measured: no mappings ("))
+
+    def test_plot_data(self):
+        us = os.path.join(self.b, "plots", "teardown-us.dat")
+        with open(us) as f:
+            pts = [l.split() for l in f if l.strip()]
+        gib = {round(float(p[0]), 4) for p in pts}
+        self.assertNotIn(0.0938, gib)
+        self.assertIn(0.0625, gib)
+        if gnuplot():
+            self.assertTrue(os.path.exists(os.path.join(self.b, "plots",
+                                                        "teardown.png")))
+
+    def test_negative_control(self):
+        # the check has teeth: a teardown whose definition gave every row
+        # a per-page figure fails it
+        real = teardown.Config.finish
+
+        def finish(self):
+            real(self)
+            self.us_per_page = self.us_per_page or 1.0
+            self.mapped = True
+            self.mappings = self.mappings or 1
+            return self
+        teardown.Config.finish = finish
+        try:
+            text = teardown.summary_text(rundir.load(self.b))
+        finally:
+            teardown.Config.finish = real
+        self.assertFalse(any("not measured" in r for r in
+                             self.rows_of(text)))
+
+
+class TeardownFigures(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-td-")
+        cls.d = os.path.join(cls.tmp, "d")
+        spec = [dict(size_mb=s, vms=1, repeats=4) for s in (64, 256, 1024)]
+        spec += [dict(size_mb=128, vms=8), dict(size_mb=512, vms=1,
+                                                vm_type="tdx"),
+                 dict(size_mb=32, vms=1, populate="touch")]
+        synth.write_rundir(cls.d, seed=4, micro=False, teardown_spec=spec,
+                           fixed_s=0.05, marginal_ns=900.0,
+                           teardown_noise=0.01)
+        cls.rd = rundir.load(cls.d)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_us_per_page_is_seconds_over_mappings(self):
+        per = teardown.summarize(self.rd)
+        for c in per.values():
+            if c.vms != 1 or not c.mapped:
+                self.assertIsNone(c.us_per_page)
+                continue
+            want = stats.median([r["seconds"] * 1e6 / r["mappings"]
+                                 for r in c.reps])
+            self.assertAlmostEqual(c.us_per_page, want)
+
+    def test_cost_curve_known_answer(self):
+        f = next(x for x in teardown.fits(self.rd)
+                 if x["key"][0] == "sw-protected" and x["fit"])
+        fit = f["fit"]
+        self.assertLessEqual(fit["a_lo"], 0.05)
+        self.assertGreaterEqual(fit["a_hi"], 0.05)
+        self.assertLessEqual(fit["b_lo"], 900e-9)
+        self.assertGreaterEqual(fit["b_hi"], 900e-9)
+        self.assertAlmostEqual(fit["b"] * 1e9, 900, delta=30)
+
+    def test_tables_and_labels(self):
+        text = "\n".join(teardown.table(self.rd))
+        self.assertIn("^ added, never accepted by the guest: lower bound",
+                      text)
+        self.assertIn("^ guest ran: wrote and verified", text)
+        self.assertIn("Aggregate throughput, many guests at once", text)
+        self.assertIn("pages/s", text)
+        # the many-guest row is in the aggregate table only
+        single = text.split("Aggregate")[0]
+        self.assertNotIn(" 0.125 ", single)
+
+    def test_before_after(self):
+        rc, out, err = run_main(teardown.main, "--summary", self.d,
+                                "--baseline", self.d)
+        self.assertEqual(rc, 0, err)
+        s = read(self.d, teardown.SUMMARY)
+        self.assertIn("change % [CI]", s)
+        self.assertIn("spread", s)       # the same run: within spread
+        self.assertIn(f"n<{teardown.MIN_REPEATS}", s)   # 3 vs 1 repeat
 
 
 class CompareAB(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="ub-cmp-")
+        kw = dict(rounds=16, ground=False, hist=False)
         cls.a = os.path.join(cls.tmp, "A")
         cls.b = os.path.join(cls.tmp, "B")
         cls.c = os.path.join(cls.tmp, "C")
-        synth.write_rundir(cls.a, seed=1, rounds=80, kernel="7.1.0")
-        synth.write_rundir(cls.b, seed=2, rounds=80, kernel="7.2.13")
-        synth.write_rundir(cls.c, seed=3, rounds=80, hostname="other",
-                           caches=("cold",))
+        cls.a3 = os.path.join(cls.tmp, "A3")
+        cls.b3 = os.path.join(cls.tmp, "B3")
+        synth.write_rundir(cls.a, seed=1, kernel="7.1.0", **kw)
+        synth.write_rundir(cls.b, seed=2, kernel="7.2.13", **kw)
+        synth.write_rundir(cls.c, seed=3, hostname="other",
+                           caches=("cold",), **kw)
+        synth.write_rundir(cls.a3, seed=4, kernel="7.1.0", repeats=3, **kw)
+        synth.write_rundir(cls.b3, seed=5, kernel="7.2.13", repeats=3, **kw)
 
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def run_cmp(self, *args):
-        out, err = io.StringIO(), io.StringIO()
-        with redirect_stdout(out), redirect_stderr(err):
-            rc = compare.main(list(args))
-        return rc, out.getvalue(), err.getvalue()
+        return run_main(compare.main, *args, "--boot", "50")
 
-    def test_same_host_compares(self):
+    def test_one_run_per_side_cannot_decide(self):
         rc, out, err = self.run_cmp(self.a, self.b)
         self.assertEqual(rc, 0, err)
-        self.assertIn("unmap.pfn.4k", out)
+        rows = [l for l in out.splitlines() if l.startswith("unmap.pfn.4k")]
+        self.assertTrue(rows and all("cannot decide: 1 run per side" in l
+                                     for l in rows), out)
         self.assertIn("before = 7.1.0, after =", out)
-        self.assertIn("7.2.13\nvCPUs", out)
         for line in out.splitlines():
             self.assertLessEqual(len(line), 75, line)
-        # same true costs in A and B: no row may be a big difference
-        self.assertNotIn("inf", out)
+
+    def test_three_runs_per_side_decide(self):
+        rc, out, err = self.run_cmp(self.a3, self.b3)
+        self.assertEqual(rc, 0, err)
+        rows = [l for l in out.splitlines() if l.startswith("unmap.pfn.4k")]
+        self.assertTrue(rows)
+        self.assertNotIn("cannot decide", rows[0])
+        self.assertIn("3/3", rows[0])
+        first = out.split("\n\n")[0].splitlines()
+        self.assertLessEqual(len(first), compare.FIRST_SCREEN)
+        self.assertTrue(first[0].startswith("A: NOT TDX"), first[0])
 
     def test_refuses_and_lists(self):
         rc, out, err = self.run_cmp(self.a, self.c)
@@ -233,17 +527,6 @@ class CompareAB(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertIn("FORCED", out)
 
-    def variant_of(self, name, edit=None, **kw):
-        """B again (same seed) with kw changed, or a copy edited."""
-        d = os.path.join(tempfile.mkdtemp(dir=self.tmp), name)
-        if edit:
-            shutil.copytree(self.b, d)
-            edit(d)
-        else:
-            synth.write_rundir(d, **dict(dict(seed=2, rounds=80,
-                                              kernel="7.2.13"), **kw))
-        return d
-
     def test_same_directory_refused(self):
         for b in (self.a, self.a + os.sep):
             rc, out, err = self.run_cmp(self.a, b)
@@ -251,9 +534,7 @@ class CompareAB(unittest.TestCase):
             self.assertIn("A and B are the same run directory", err)
         rc, out, err = self.run_cmp(self.a, self.a, "--force")
         self.assertEqual(rc, 0, err)
-        self.assertIn("FORCED", out)
         self.assertIn("A and B are the same run directory", out)
-        # negative control: without the check, a run "equals" itself
         real = compare.same_run
         compare.same_run = lambda A, B: None
         try:
@@ -261,24 +542,18 @@ class CompareAB(unittest.TestCase):
         finally:
             compare.same_run = real
 
-    def test_copy_is_the_same_run(self):
-        d = self.variant_of("copy", edit=lambda d: None)
-        rc, out, err = self.run_cmp(self.b, d)
-        self.assertEqual(rc, 2)
-        self.assertIn("A and B are the same run (copies", err)
-
     def test_differing_units_per_thread_refused(self):
-        def scale(d):
-            def fn(data):
-                for r in data:
-                    r["units"] = "32"
-                    r["bytes_per_thread"] = str(32 * int(r["unit_bytes"]))
-            corpus.rows(d, "params.csv", fn)
-        d = self.variant_of("scale", edit=scale)
+        d = os.path.join(self.tmp, "scale")
+        shutil.copytree(self.b, d)
+
+        def fn(data):
+            for r in data:
+                r["units"] = "32"
+                r["bytes_per_thread"] = str(32 * int(r["unit_bytes"]))
+        corpus.rows(d, "params.csv", fn)
         rc, out, err = self.run_cmp(self.a, d)
         self.assertEqual(rc, 2)
         self.assertIn("units per thread (scale) 64x4096B vs 32x4096B", err)
-        # negative control: compare that does not read params.csv
         real = compare._units
         compare._units = lambda rd, rid: ""
         try:
@@ -287,84 +562,84 @@ class CompareAB(unittest.TestCase):
             compare._units = real
 
     def test_differing_unit_of_measurement_refused(self):
-        d = self.variant_of("ktime", tsc_unit="ns")
+        d = os.path.join(self.tmp, "ktime")
+        synth.write_rundir(d, seed=2, rounds=16, ground=False, hist=False,
+                           kernel="7.2.13", tsc_unit="ns")
         rc, out, err = self.run_cmp(self.a, d)
         self.assertEqual(rc, 2)
         self.assertIn("unit of measurement: A cycles (timer tsc), B ns "
                       "(timer ktime)", err)
-        # negative control: matched by the whole key, the rows only say
-        # "only in A/B" and never name the units
-        real = compare._without_timer
-        compare._without_timer = lambda k: k
-        try:
-            rc, out, err = self.run_cmp(self.a, d)
-        finally:
-            compare._without_timer = real
-        self.assertEqual(rc, 2)
-        self.assertNotIn("unit of measurement", err)
 
-    def test_cmdline_and_repeats_flagged_not_refused(self):
-        def cmdline(d):
-            corpus.meta(d, lambda m: m["host"].update(
-                cmdline="console=ttyS0 mitigations=off"))
-        d = self.variant_of("cmdline", edit=cmdline)
-        rc, out, err = self.run_cmp(self.a, d)
+    def test_simulated_side_says_so_in_text_and_md(self):
+        d = os.path.join(self.tmp, "sim")
+        shutil.copytree(self.b, d)
+        corpus.meta(d, lambda m: m["module"].update(simulated=True))
+        md = os.path.join(self.tmp, "sim.md")
+        rc, out, err = self.run_cmp(self.a, d, "--force", "--md", md)
         self.assertEqual(rc, 0, err)
-        self.assertIn("NOTE (not refused):", out)
-        self.assertIn("kernel command line differs: A 'console=ttyS0', B "
-                      "'console=ttyS0 mitigations=off'", " ".join(out.split()))
-        d = self.variant_of("repeats", repeats=2)
-        rc, out, err = self.run_cmp(self.a, d)
-        self.assertEqual(rc, 0, err)
-        self.assertIn("repeats: 1 in A, 2 in B", out)
-        rc, out, err = self.run_cmp(self.a, self.b)
-        self.assertNotIn("NOTE", out)
+        with open(md, encoding="utf-8") as f:
+            mdt = f.read()
+        for text in (out, mdt):
+            self.assertIn("B: SIMULATED module: NOT MEASUREMENTS", text)
 
-    def test_rows_without_samples_say_mean(self):
-        def nosamples(d):
-            os.remove(os.path.join(d, "samples.csv"))
-        a = self.variant_of("a-nos", edit=nosamples)
-        b = self.variant_of("b-nos", edit=lambda d: (
-            nosamples(d), corpus.rows(d, "runs.csv", lambda data: [
-                dict(r, seed="1") for r in data])))
-        rc, out, err = self.run_cmp(a, b)
-        self.assertEqual(rc, 0, err)
-        self.assertIn("mean only: no per-round samples", out)
-        rows = [l for l in out.splitlines() if l.startswith("unmap.pfn.4k")]
-        self.assertTrue(rows and all("mean only" in l for l in rows), out)
+
+class CompareRunsAsUnit(unittest.TestCase):
+    """Two identical kernels (same true costs, run-to-run variation of
+    1.5% per variant): with runs as the unit, few rows are called
+    different; treating rounds as independent samples calls most."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-units-")
+        cls.pairs = []
+        for s in range(6):
+            a = os.path.join(cls.tmp, f"a{s}")
+            b = os.path.join(cls.tmp, f"b{s}")
+            for d, seed in ((a, 2 * s + 100), (b, 2 * s + 101)):
+                synth.write_rundir(d, seed=seed, rounds=16, repeats=3,
+                                   run_sd=0.015, ground=False, hist=False,
+                                   teardown=False, ranges=False)
+            cls.pairs.append((rundir.load(a), rundir.load(b)))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_identical_kernels(self):
+        rows = [r for A, B in self.pairs for r in
+                compare.ab_rows(A, B, 5.0, boot=100)]
+        called = sum(1 for r in rows if r["code"] in ("faster", "slower"))
+        # 6 pairs x 8 rows, Holm per pair: expect ~0
+        self.assertLessEqual(called / len(rows), 0.05, called)
+
+    def test_negative_control_rounds_as_units(self):
+        # the old analysis: every round an independent sample
+        called = n = 0
+        for A, B in self.pairs:
+            for r in compare.ab_rows(A, B, 5.0, boot=0):
+                v = r["variant"].name
+                ra = sum(compare.run_values(A, list(A.runs), v), [])
+                rb = sum(compare.run_values(B, list(B.runs), v), [])
+                w = stats.welch_log(ra, rb)
+                n += 1
+                called += w[1] > 0 or w[2] < 0
+        self.assertGreater(called / n, 0.3)
+
+    def test_run_variance_widens_the_ci(self):
+        def width(run_sd):
+            d = os.path.join(self.tmp, f"w{run_sd}")
+            out = []
+            for side in "ab":
+                synth.write_rundir(d + side, seed=len(side) + 7, rounds=16,
+                                   repeats=3, run_sd=run_sd, ground=False,
+                                   hist=False, teardown=False, ranges=False)
+            rows = compare.ab_rows(rundir.load(d + "a"),
+                                   rundir.load(d + "b"), 5.0, boot=100)
+            for r in rows:
+                out.append(r["res"]["diff_hi"] - r["res"]["diff_lo"])
+            return stats.mean(out)
+        self.assertGreater(width(0.05), 2 * width(0.0))
 
 
 if __name__ == "__main__":
     unittest.main()
-
-
-class TeardownPerPage(unittest.TestCase):
-    def test_ns_per_page_is_wall_time_over_all_guests_pages(self):
-        # One definition of ns/page for a run: the seconds until every
-        # guest of a repeat is gone over the pages of all its guests (as
-        # the harness's teardown-summary.txt), never a per-guest figure.
-        import teardown as td
-        tmp = tempfile.mkdtemp(prefix="ub-td-")
-        try:
-            d = os.path.join(tmp, "d")
-            synth.write_rundir(d, seed=2, rounds=5)
-            rd = report.rundir.load(d)
-            per = td.summarize(rd)
-            multi = [k for k in per if k[3] > 1]
-            self.assertTrue(multi)
-            for k in multi:
-                want = []
-                reps = {}
-                for t in rd.teardown:
-                    if td.config_key(t) != k or t["vm"] == "all":
-                        continue
-                    r = reps.setdefault((t["run_id"], t["repeat"]), [0, 0])
-                    r[0] = max(r[0], t["teardown_s"])
-                    r[1] += t["pages"]
-                want = sorted(s * 1e9 / p for s, p in reps.values())
-                mid = len(want) // 2
-                med = want[mid] if len(want) % 2 else \
-                    (want[mid - 1] + want[mid]) / 2
-                self.assertAlmostEqual(per[k].median_nspp, med, places=6)
-        finally:
-            shutil.rmtree(tmp)
