@@ -323,9 +323,11 @@ class Pipeline(unittest.TestCase):
 
     def test_sigint_leaves_partial(self):
         out = os.path.join(self.d, "int")
-        e = dict(os.environ, UB_WHERE="native", UB_TEST_FAKE_DELAY_MS="400",
-                 UB_PROGRESS="0")
-        proc = subprocess.Popen([UB, "micro", "--size", "4M", "--rounds", "2",
+        e = dict(os.environ, UB_WHERE="native", UB_PROGRESS="0")
+        # runs that last until the signal (the wall cap bounds each)
+        proc = subprocess.Popen([UB, "micro", "--size", "4M", "--rounds",
+                                 "1000000", "--max-wall", "30s", "--no-samples",
+                                 "--no-hist",
                                  "--seed", "1-20", "--placement", "local",
                                  "--out", out], env=e, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)

@@ -318,10 +318,13 @@ class Location(unittest.TestCase):
     def test_live_partial_still_refused(self):
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "live")
-            e = dict(os.environ, UB_WHERE="native", UB_PROGRESS="0",
-                     UB_TEST_FAKE_DELAY_MS="300")
-            first = subprocess.Popen([UB, *self.MICRO, "--seed", "1-20", "--out",
-                                      out], env=e, stdout=subprocess.PIPE,
+            e = dict(os.environ, UB_WHERE="native", UB_PROGRESS="0")
+            # a run that lasts until the signal (the wall cap bounds it)
+            first = subprocess.Popen([UB, "micro", "--pages", "4",
+                                      "--rounds", "1000000", "--max-wall", "30s",
+                                      "--no-samples", "--no-hist",
+                                      "--placement", "local", "--out", out],
+                                     env=e, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
             for _ in range(100):
                 if os.path.exists(os.path.join(d, ".live.partial", "meta.json")):
