@@ -5,8 +5,8 @@
 # Builds the module's portable code (the null backend's variant table with
 # its layout replicas and A/A twins) three ways, -O2, -Os and -O2 with
 # 64-byte function alignment, links a harness against each, and runs the
-# same native sweep with each (unmapbench micro --where native): convert
-# and unmap at 4K, page vs pfn with their A/A twins, RUNS runs each. Then
+# same native sweep with each (unmapbench micro --where native): every
+# path at 4K, page vs pfn with their A/A twins, RUNS runs each. Then
 # the analysis of each run directory, and one table of the three builds'
 # verdicts. Recorded, not asserted: native userspace figures of the null
 # backend (API shapes only), not kernel and not TDX figures.
@@ -34,11 +34,12 @@ for b in "${builds[@]}"; do
 	say "running the native sweep ($tag)"
 	out=$(UB_RESULTS_DIR=${UB_RESULTS_DIR:-$top/results} \
 		"$work/unmapbench-$tag" -q micro --where native --granule 4k \
-		--variants 'convert.*.4k*,unmap.*.4k*' --pages "$pages" \
-		--rounds "$rounds" --repeat "$runs" --label "layout $tag ($opt)" \
+		--variants '*.4k*' --pages "$pages" \
+		--rounds "$rounds" --repeat "$runs" --label "$tag" \
 		--no-counters)
 	dirs+=("$out")
 	python3 "$top/plot/report.py" --no-plots "$out" >/dev/null ||
 		say "analysis of $out failed"
 done
+say "builds: O2 = -O2, Os = -Os, O2-align64 = -O2 -falign-functions=64"
 python3 "$top/plot/layout.py" "${dirs[@]}"
