@@ -177,11 +177,10 @@ def backend_desc(rd, guests="guests "):
     return ",".join(rd.backends()) or (guests + ",".join(rd.vm_types()))
 
 
-def subtitle(rd):
-    """Second line of a plot title: caveats, host, kernel, backend."""
-    return (" / ".join(c.short for c in caveats(rd)) +
-            f" - host {rd.hostname()}, kernel {rd.kernel()}, backend "
-            f"{backend_desc(rd)}")
+def subtitle(rd, width=110):
+    """Second line of a plot title: the headline, in the width a plot's
+    title holds (the strongest caveat always in full)."""
+    return headline(rd, width=width)
 
 
 def row_marks(rd, run_ids):
