@@ -51,6 +51,7 @@ void ub_backends_put(void);
 u32 ub_cpu_features(void);
 long ub_ioctl_info(u64 uarg, u32 usize);
 long ub_ioctl_run(u64 uarg, u32 usize);
+long ub_ioctl_progress(u64 uarg, u32 usize);
 
 /* ub_pmu.c: PMU counters of one thread on its CPU. */
 struct ub_pmu {

@@ -85,3 +85,14 @@ int ub_collect(struct ub_run *r, const struct ub_plan *p,
 			       (unsigned long long)status);
 	return 0;
 }
+
+void ub_progress_fill(struct ub_progress *p, const struct ub_run *r,
+		      const struct ub_job *j0, u64 t0_ns)
+{
+	p->running = 1;
+	p->rounds = r->rounds;
+	p->warmup = r->warmup;
+	p->rounds_done = READ_ONCE(j0->rounds_done);
+	p->warmup_done = READ_ONCE(j0->warmup_done);
+	p->elapsed_ns = ub_ns() - t0_ns;
+}

@@ -185,7 +185,14 @@ int ub_collect(struct ub_run *r, const struct ub_plan *p,
 	       struct ub_job *const *jobs, const u32 *cpus, u32 nthreads,
 	       struct ub_result *res);
 
-/* Struct size rules of unmap_bench.h, shared by both ioctls (ub_uapi.c). */
+/*
+ * UB_IOC_PROGRESS from the RUN in progress: @r and thread 0's job @j0
+ * (read racily: a display, not a result), started at @t0_ns.
+ */
+void ub_progress_fill(struct ub_progress *p, const struct ub_run *r,
+		      const struct ub_job *j0, u64 t0_ns);
+
+/* Struct size rules of unmap_bench.h, shared by the ioctls (ub_uapi.c). */
 int ub_copy_struct_in(void *k, size_t ksize, size_t ver0, u64 uarg,
 		      u32 usize);
 /* INFO fields the portable part knows (variants, limits, replicas). */

@@ -32,6 +32,8 @@ static long ub_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ub_ioctl_info(arg, _IOC_SIZE(cmd));
 	case _IOC_NR(UB_IOC_RUN):
 		return ub_ioctl_run(arg, _IOC_SIZE(cmd));
+	case _IOC_NR(UB_IOC_PROGRESS):
+		return ub_ioctl_progress(arg, _IOC_SIZE(cmd));
 	default:
 		return -ENOTTY;
 	}

@@ -22,6 +22,7 @@
 #include <linux/kthread.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <asm/cacheflush.h>
 #include <asm/cpufeature.h>
@@ -29,6 +30,14 @@
 #include "ub.h"
 
 static DEFINE_MUTEX(ub_run_lock);
+
+/* The RUN in progress, for UB_IOC_PROGRESS (set while its threads run). */
+static DEFINE_SPINLOCK(ub_live_lock);
+static struct {
+	const struct ub_run	*r;
+	const struct ub_job	*j0;
+	u64			t0_ns;
+} ub_live;
 
 struct ub_runctx;
 
@@ -324,6 +333,11 @@ static int ub_run_threads(struct ub_run *r, struct ub_runctx *rc)
 
 	rc->deadline_ns = ktime_get_ns() +
 		(r->max_wall_ms ?: UB_DEFAULT_WALL_MS) * NSEC_PER_MSEC;
+	spin_lock(&ub_live_lock);
+	ub_live.r = r;
+	ub_live.j0 = &rc->th[0].job;
+	ub_live.t0_ns = ktime_get_ns();
+	spin_unlock(&ub_live_lock);
 	for (i = 0; i < rc->nr_threads; i++)
 		wake_up_process(rc->th[i].task);
 	WRITE_ONCE(rc->go, true);
@@ -333,9 +347,29 @@ static int ub_run_threads(struct ub_run *r, struct ub_runctx *rc)
 		WRITE_ONCE(rc->abort, true);
 		wait_for_completion(&rc->done);
 	}
+	spin_lock(&ub_live_lock);
+	ub_live.r = NULL;
+	ub_live.j0 = NULL;
+	spin_unlock(&ub_live_lock);
 	for (i = 0; i < rc->nr_threads; i++)
 		kthread_stop(rc->th[i].task);
 	return 0;
+}
+
+long ub_ioctl_progress(u64 uarg, u32 usize)
+{
+	struct ub_progress in, p = { 0 };
+	long ret;
+
+	ret = ub_copy_struct_in(&in, sizeof(in), UB_PROGRESS_SIZE_VER0, uarg, usize);
+	if (ret)
+		return ret;
+	p.size = in.size;
+	spin_lock(&ub_live_lock);
+	if (ub_live.r)
+		ub_progress_fill(&p, ub_live.r, ub_live.j0, ub_live.t0_ns);
+	spin_unlock(&ub_live_lock);
+	return ub_port_copy_out(uarg, &p, min_t(size_t, usize, sizeof(p)));
 }
 
 /* Gather the threads' results and copy every buffer out. */

@@ -44,13 +44,13 @@ void UB_FN(reset_paddr)(unsigned long base, unsigned long size)
 	ub_prim_reset(base, size);
 }
 
-/* Pre-patch: tdx_quirk_reset_page(page), exported to KVM. */
+/*
+ * Pre-patch: tdx_quirk_reset_page(page), exported to KVM: page_to_phys()
+ * first, then the (out of line) range function, as the kernel's wrapper
+ * did; the erratum test is the range function's.
+ */
 noinline __aligned(64) UB_REPLICA_ENTRY
 void UB_FN(reset_page)(struct page *page)
 {
-	unsigned long base = page_to_phys(page);
-
-	if (!ub_params.reset_clear)
-		return;
-	ub_prim_reset(base, PAGE_SIZE);
+	UB_FN(reset_paddr)(page_to_phys(page), PAGE_SIZE);
 }

@@ -11,6 +11,9 @@
  *                CPU features, KeyIDs, tsc_khz.
  *   UB_IOC_RUN   one measurement: parameters in, results out through
  *                user buffers, plus a human-readable reason on failure.
+ *   UB_IOC_PROGRESS
+ *                how far the RUN in progress (if any) has come, for a
+ *                caller's progress display; never blocks.
  *
  * Growth rules (as for clone3/sched_setattr): every struct starts with
  * __u32 size, which userspace sets to sizeof() of the struct it was built
@@ -423,9 +426,22 @@ struct ub_run {
 	char	pmu_reason[UB_REASON_LEN]; /* why a PMU counter is missing */
 };
 
+/* UB_IOC_PROGRESS (ABI 2): the RUN in progress, read while it runs. */
+struct ub_progress {
+	__u32	size;			/* in: sizeof(struct ub_progress) */
+	__u32	running;		/* out: 1 while a RUN is in progress */
+	__u32	rounds;			/* recorded rounds asked */
+	__u32	rounds_done;		/* recorded rounds done (thread 0) */
+	__u32	warmup;			/* warm-up rounds asked */
+	__u32	warmup_done;
+	__u64	elapsed_ns;		/* since the RUN started */
+	__u64	reserved[4];		/* zero */
+};
+
 /* Sizes of the first published structs (ABI 1): never change. */
 #define UB_INFO_SIZE_VER0	2904
 #define UB_RUN_SIZE_VER0	472
+#define UB_PROGRESS_SIZE_VER0	64	/* first published in ABI 2 */
 
 /* Limits of a RUN beyond the counts above. */
 #define UB_MAX_WARMUP		1024
@@ -470,5 +486,6 @@ static inline __u64 ub_hist_lower(__u32 b)
 #define UB_IOC_MAGIC		0xB9
 #define UB_IOC_INFO		_IOWR(UB_IOC_MAGIC, 0x01, struct ub_info)
 #define UB_IOC_RUN		_IOWR(UB_IOC_MAGIC, 0x02, struct ub_run)
+#define UB_IOC_PROGRESS		_IOWR(UB_IOC_MAGIC, 0x03, struct ub_progress)
 
 #endif /* _UAPI_UNMAP_BENCH_H */

@@ -28,6 +28,14 @@ const struct ub_batch_table *const ub_batch_tables[UB_BACKEND_NR] = {
 };
 
 static int (*ub_user_stop_fn)(void);
+
+/* The RUN in progress, for UB_IOC_PROGRESS (set while its threads run). */
+static pthread_mutex_t ub_user_live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	const struct ub_run	*r;
+	const struct ub_job	*j0;
+	u64			t0_ns;
+} ub_user_live;
 static const char *ub_user_version = "native";
 static pthread_mutex_t ub_user_run_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -481,6 +489,11 @@ static int ub_urun_threads(struct ub_run *r, struct ub_urun *ur)
 
 	ub_barrier_init(&ur->barrier, ur->nr_threads);
 	ub_atomic_set(&ur->arrived, 0);
+	pthread_mutex_lock(&ub_user_live_lock);
+	ub_user_live.r = r;
+	ub_user_live.j0 = &ur->th[0].job;
+	ub_user_live.t0_ns = ub_ns();
+	pthread_mutex_unlock(&ub_user_live_lock);
 	ur->deadline_ns = ub_ns() +
 		(r->max_wall_ms ? r->max_wall_ms : UB_DEFAULT_WALL_MS) * 1000000ULL;
 	for (started = 0; started < ur->nr_threads; started++) {
@@ -498,6 +511,9 @@ static int ub_urun_threads(struct ub_run *r, struct ub_urun *ur)
 	}
 	for (i = 0; i < started; i++)
 		pthread_join(ur->th[i].tid, NULL);
+	pthread_mutex_lock(&ub_user_live_lock);
+	ub_user_live.r = NULL;
+	pthread_mutex_unlock(&ub_user_live_lock);
 	if (e)
 		return ub_fail(r, -e, "creating thread %u failed", started);
 	for (i = 0; i < ur->nr_threads; i++)
@@ -618,6 +634,23 @@ static int ub_user_size_error(struct ub_run *r, int ret, u64 uarg, u32 usize)
 	return ret;
 }
 
+static int ub_user_progress(u64 uarg, u32 usize)
+{
+	struct ub_progress in, p = { 0 };
+	int ret;
+
+	ret = ub_copy_struct_in(&in, sizeof(in), UB_PROGRESS_SIZE_VER0, uarg, usize);
+	if (ret)
+		return ret;
+	p.size = in.size;
+	pthread_mutex_lock(&ub_user_live_lock);
+	if (ub_user_live.r)
+		ub_progress_fill(&p, ub_user_live.r, ub_user_live.j0,
+				 ub_user_live.t0_ns);
+	pthread_mutex_unlock(&ub_user_live_lock);
+	return ub_port_copy_out(uarg, &p, usize < sizeof(p) ? usize : sizeof(p));
+}
+
 int ub_user_ioctl(unsigned long cmd, void *arg)
 {
 	u32 usize = _IOC_SIZE(cmd);
@@ -630,11 +663,14 @@ int ub_user_ioctl(unsigned long cmd, void *arg)
 	if (_IOC_TYPE(cmd) != UB_IOC_MAGIC ||
 	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) ||
 	    (_IOC_NR(cmd) != _IOC_NR(UB_IOC_INFO) &&
-	     _IOC_NR(cmd) != _IOC_NR(UB_IOC_RUN))) {
+	     _IOC_NR(cmd) != _IOC_NR(UB_IOC_RUN) &&
+	     _IOC_NR(cmd) != _IOC_NR(UB_IOC_PROGRESS))) {
 		errno = ENOTTY;
 		return -1;
 	}
-	if (_IOC_NR(cmd) == _IOC_NR(UB_IOC_INFO)) {
+	if (_IOC_NR(cmd) == _IOC_NR(UB_IOC_PROGRESS)) {
+		ret = ub_user_progress(uarg, usize);
+	} else if (_IOC_NR(cmd) == _IOC_NR(UB_IOC_INFO)) {
 		info = calloc(1, sizeof(*info));
 		if (!info) {
 			errno = ENOMEM;
