@@ -86,7 +86,7 @@ int ub_collect(struct ub_run *r, const struct ub_plan *p,
 	return 0;
 }
 
-void ub_progress_fill(struct ub_progress *p, const struct ub_run *r,
+void ub_progress_fill(struct ub_run_progress *p, const struct ub_run *r,
 		      const struct ub_job *j0, u64 t0_ns)
 {
 	p->running = 1;

@@ -189,7 +189,7 @@ int ub_collect(struct ub_run *r, const struct ub_plan *p,
  * UB_IOC_PROGRESS from the RUN in progress: @r and thread 0's job @j0
  * (read racily: a display, not a result), started at @t0_ns.
  */
-void ub_progress_fill(struct ub_progress *p, const struct ub_run *r,
+void ub_progress_fill(struct ub_run_progress *p, const struct ub_run *r,
 		      const struct ub_job *j0, u64 t0_ns);
 
 /* Struct size rules of unmap_bench.h, shared by the ioctls (ub_uapi.c). */

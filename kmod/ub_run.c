@@ -358,7 +358,7 @@ static int ub_run_threads(struct ub_run *r, struct ub_runctx *rc)
 
 long ub_ioctl_progress(u64 uarg, u32 usize)
 {
-	struct ub_progress in, p = { 0 };
+	struct ub_run_progress in, p = { 0 };
 	long ret;
 
 	ret = ub_copy_struct_in(&in, sizeof(in), UB_PROGRESS_SIZE_VER0, uarg, usize);

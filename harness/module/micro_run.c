@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +265,60 @@ static void counters(struct ub_perf *perf, const struct micro_run *mr)
 	perfctr_open(perf, distinct, nd);
 }
 
+/*
+ * While a RUN blocks, a thread asks the device how far it has come and
+ * keeps the progress line moving: "run 3/12 ... (round 120/420)". Only
+ * where the progress line is shown at all (a terminal).
+ */
+struct poller {
+	struct micro_state *st;
+	const struct micro_run *mr;
+	pthread_t tid;
+	volatile int stop;
+};
+
+static void *poll_progress(void *arg)
+{
+	struct poller *pl = arg;
+	struct ub_run_progress p;
+	struct timespec ts = { 0, 250 * 1000 * 1000 };
+	char note[160];
+
+	while (!pl->stop) {
+		nanosleep(&ts, NULL);
+		if (pl->stop || ubdev_progress(&pl->st->dev, &p) || !p.running ||
+		    !p.rounds)
+			continue;
+		if (p.warmup_done < p.warmup)
+			snprintf(note, sizeof(note), "%s: warm-up %u/%u",
+				 pl->mr->source, p.warmup_done, p.warmup);
+		else
+			snprintf(note, sizeof(note), "%s: round %u/%u",
+				 pl->mr->source, p.rounds_done, p.rounds);
+		progress_update(&pl->st->prog, pl->st->s->runs_done +
+				(double)p.rounds_done / p.rounds, note);
+	}
+	return NULL;
+}
+
+static void poll_start(struct poller *pl, struct micro_state *st,
+		       const struct micro_run *mr)
+{
+	*pl = (struct poller){ .st = st, .mr = mr };
+	if (st->prog.enabled && pthread_create(&pl->tid, NULL, poll_progress, pl))
+		st->prog.enabled = 0;	/* no thread: no progress within runs */
+	else if (!st->prog.enabled)
+		pl->stop = 1;
+}
+
+static void poll_stop(struct poller *pl)
+{
+	if (pl->stop)
+		return;
+	pl->stop = 1;
+	pthread_join(pl->tid, NULL);
+}
+
 /* RUN with buffers grown on ENOSPC (twice at most). 0, or errno. */
 static int do_run(struct micro_state *st, struct bufs *b,
 		  const struct micro_run *mr, const struct micro_opts *o,
@@ -278,10 +334,13 @@ static int do_run(struct micro_state *st, struct bufs *b,
 		b->cpus[i] = (uint32_t)mr->cpus[i];
 	buffers(b, mr, o, nsel ? nsel : 1);
 	for (int tries = 0;; tries++) {
+		struct poller pl;
 		int e;
 
 		perfctr_start(perf);
+		poll_start(&pl, st, mr);
 		e = ubdev_run(&st->dev, &b->r) ? errno : 0;
+		poll_stop(&pl);
 		perfctr_stop(perf);
 		if (e != ENOSPC || tries == 2)
 			return e;

@@ -280,3 +280,10 @@ int ubdev_run(struct ubdev *d, struct ub_run *r)
 	r->pmu_reason[UB_REASON_LEN - 1] = 0;
 	return rc ? -1 : 0;
 }
+
+int ubdev_progress(struct ubdev *d, struct ub_run_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	return dev_ioctl(d, UB_IOC_PROGRESS, p) ? -1 : 0;
+}

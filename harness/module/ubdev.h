@@ -49,6 +49,8 @@ void ubdev_probe(struct ub_modstatus *mi);
 /* One RUN. 0, or -1 with errno (r->reason says what was wrong; the
  * caller reports it). */
 int  ubdev_run(struct ubdev *d, struct ub_run *r);
+/* How far the RUN in progress (another thread's) has come: 0 or -1. */
+int  ubdev_progress(struct ubdev *d, struct ub_run_progress *p);
 
 /*
  * "clflushopt;movdir64b;rdtsc" (lower-case names of UB_INSN_* bits; the

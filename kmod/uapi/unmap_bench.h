@@ -427,8 +427,8 @@ struct ub_run {
 };
 
 /* UB_IOC_PROGRESS (ABI 2): the RUN in progress, read while it runs. */
-struct ub_progress {
-	__u32	size;			/* in: sizeof(struct ub_progress) */
+struct ub_run_progress {
+	__u32	size;			/* in: sizeof(struct ub_run_progress) */
 	__u32	running;		/* out: 1 while a RUN is in progress */
 	__u32	rounds;			/* recorded rounds asked */
 	__u32	rounds_done;		/* recorded rounds done (thread 0) */
@@ -486,6 +486,6 @@ static inline __u64 ub_hist_lower(__u32 b)
 #define UB_IOC_MAGIC		0xB9
 #define UB_IOC_INFO		_IOWR(UB_IOC_MAGIC, 0x01, struct ub_info)
 #define UB_IOC_RUN		_IOWR(UB_IOC_MAGIC, 0x02, struct ub_run)
-#define UB_IOC_PROGRESS		_IOWR(UB_IOC_MAGIC, 0x03, struct ub_progress)
+#define UB_IOC_PROGRESS		_IOWR(UB_IOC_MAGIC, 0x03, struct ub_run_progress)
 
 #endif /* _UAPI_UNMAP_BENCH_H */

@@ -636,7 +636,7 @@ static int ub_user_size_error(struct ub_run *r, int ret, u64 uarg, u32 usize)
 
 static int ub_user_progress(u64 uarg, u32 usize)
 {
-	struct ub_progress in, p = { 0 };
+	struct ub_run_progress in, p = { 0 };
 	int ret;
 
 	ret = ub_copy_struct_in(&in, sizeof(in), UB_PROGRESS_SIZE_VER0, uarg, usize);

@@ -615,6 +615,16 @@ static void test_bad_inputs(void)
 	tap(e == ENOTTY, "RUN with the wrong direction -> ENOTTY (got %d)", e);
 	e = do_ioctl(UB_IOC_RUN, (void *)8);
 	tap(e == EFAULT, "RUN on an unmapped struct -> EFAULT (got %d)", e);
+	{
+		struct ub_run_progress pg = { .size = 8 };
+
+		e = do_ioctl(UB_IOC_PROGRESS, &pg);
+		tap(e == EINVAL, "PROGRESS size field mismatch -> EINVAL (got %d)", e);
+		pg.size = sizeof(pg);
+		e = do_ioctl(UB_IOC_PROGRESS, &pg);
+		tap(e == 0 && !pg.running, "PROGRESS with no RUN: running 0 (got %d, %u)",
+		    e, pg.running);
+	}
 
 	/* flags, enums, ABI sizes */
 	run_init(&r); r.flags = 1U << 7;
@@ -712,6 +722,21 @@ static void test_bad_inputs(void)
 	tap(r.hist_needed == (__u64)r.nr_selected * UB_HIST_BUCKETS * 4,
 	    "ENOSPC reports hist_needed %llu",
 	    (unsigned long long)r.hist_needed);
+}
+
+/* During a long RUN: PROGRESS says it runs, and its rounds advance. */
+static void check_progress(void)
+{
+	struct ub_run_progress a = { .size = sizeof(a) }, b = { .size = sizeof(b) };
+	int e1, e2;
+
+	e1 = do_ioctl(UB_IOC_PROGRESS, &a);
+	usleep(200000);
+	e2 = do_ioctl(UB_IOC_PROGRESS, &b);
+	tap(!e1 && !e2 && a.running && b.running && a.rounds == 1000000 &&
+	    b.rounds_done > a.rounds_done && b.elapsed_ns > a.elapsed_ns,
+	    "PROGRESS during a RUN: running, rounds %u -> %u of %u",
+	    a.rounds_done, b.rounds_done, b.rounds);
 }
 
 /* ---- what needs the kernel ---- */
@@ -823,6 +848,7 @@ static void test_concurrency(void)
 	usleep(300000);
 	run_init(&r);
 	expect(&r, EBUSY, "a second RUN while one is in progress");
+	check_progress();
 	t0 = now();
 	kill(pid, SIGUSR1);
 	waitpid(pid, &st, 0);
@@ -910,6 +936,7 @@ static void test_concurrency(void)
 	usleep(300000);
 	run_init(&r);
 	expect(&r, EBUSY, "a second RUN while one is in progress");
+	check_progress();
 	stop_flag = 1;
 	pthread_join(tid, NULL);
 	stop_flag = 0;
