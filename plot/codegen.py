@@ -56,6 +56,7 @@ What is counted (stated in codegen.txt too):
   register allocation alone is no difference).
 """
 import argparse
+import bisect
 import collections
 import datetime
 import difflib
@@ -217,8 +218,11 @@ def disassemble(obj):
     for name, (sec, start, size, _) in syms.items():
         by_sec[sec].append((start, size, name))
     funcs = {}
+    addrs = {sec: [r[0] for r in rows] for sec, rows in raw.items()}
     for name, (sec, start, size, _) in syms.items():
-        items = [r for r in raw.get(sec, ()) if start <= r[0] < start + size]
+        a = addrs.get(sec, [])
+        items = raw[sec][bisect.bisect_left(a, start):
+                         bisect.bisect_left(a, start + size)] if a else []
         insns = []
         for i, (addr, text, rel) in enumerate(items):
             ins = Insn(addr, text, rel)

@@ -18,6 +18,22 @@ export UB_CACHE=${UB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/unmapbench}
 patch=$top/testbed/patches/pre-pfn-unmap.patch
 cg=$top/plot/codegen.py
 
+# py ARGS... <<'PY': Python with plot/codegen.py imported as cg and
+# tap(ok, desc, got) printing one TAP line.
+py() {
+	python3 -c "import json, os, sys
+sys.path.insert(0, '$top/plot')
+import codegen as cg
+
+
+def tap(ok, desc, got=None):
+    print(('ok' if ok else 'not ok') + ' - codegen: ' + desc)
+    if not ok and got is not None:
+        print(f'#   got {got}')
+
+
+$(cat)" "$@"
+}
 ok() { echo "ok - codegen: $1"; }
 nok() { echo "not ok - codegen: $1"; shift; for l in "$@"; do echo "#   $l"; done; }
 check() { if eval "$2"; then ok "$1"; else nok "$1" "${@:3}"; fi; }
@@ -54,21 +70,9 @@ kb:
 	.size	kb, .-kb
 EOF
 if as -o "$tmp/ka.o" "$tmp/ka.s" 2>"$tmp/as.log"; then
-	python3 - "$cg" "$tmp/ka.o" <<'PY'
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("codegen", sys.argv[1])
-cg = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(cg)
-b = cg.Build([("t", sys.argv[2])])
+	py "$tmp/ka.o" <<'PY'
+b = cg.Build([("t", sys.argv[1])])
 ka, kb = b.get("ka"), b.get("kb")
-
-
-def tap(ok, desc, got=None):
-    print(("ok" if ok else "not ok") + f" - codegen: {desc}")
-    if not ok and got is not None:
-        print(f"#   got {got}")
-
-
 c = cg.counts(ka)
 want = {"insns": 14, "loads": 4, "stores": 5, "calls": 2}
 tap({k: c[k] for k in want} == want,
@@ -95,19 +99,7 @@ else
 	nok "known answer: assemble the test object" "$(cat "$tmp/as.log")"
 fi
 
-python3 - "$cg" <<'PY'
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("codegen", sys.argv[1])
-cg = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(cg)
-
-
-def tap(ok, desc, got=None):
-    print(("ok" if ok else "not ok") + f" - codegen: {desc}")
-    if not ok and got is not None:
-        print(f"#   got {got}")
-
-
+py <<'PY'
 m = [cg.KMOD_FN.match(n) for n in ("ub_tdx_b_unmap_page_4k",
                                    "ub_tdx_r0_b_unmap_page_4k",
                                    "ub_model_r7_reset_paddr", "ub_timing")]
@@ -173,8 +165,8 @@ check "make codegen completes: patch applied, both trees and the module built" \
 if [ $rc != 0 ]; then
 	exit 0
 fi
-before=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["builds"]["before"]["dir"])' "$out/codegen.json")
-after=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["builds"]["after"]["dir"])' "$out/codegen.json")
+before=$(py "$out" <<<'print(cg.load(sys.argv[1])["builds"]["before"]["dir"])')
+after=$(py "$out" <<<'print(cg.load(sys.argv[1])["builds"]["after"]["dir"])')
 for s in before after; do
 	d=$before; [ $s = after ] && d=$after
 	check "the $s build compiled both objects" \
@@ -187,20 +179,8 @@ check "pre-patch tdh_phymem_page_wbinvd_hkid takes a struct page * (object's DWA
 proto=$(python3 "$cg" prototype "$after/arch/x86/virt/vmx/tdx/tdx.o" tdh_phymem_page_wbinvd_hkid)
 check "the same check fails on the post-patch object (kvm_pfn_t pfn)" \
 	'[[ "$proto" != *"struct page *"* && "$proto" == *"kvm_pfn_t pfn)" ]]' "$proto"
-python3 - "$cg" "$out" "$top/VERSION" "$(make -s -C "$src" kernelversion)" <<'PY'
-import importlib.util, json, os, sys
-spec = importlib.util.spec_from_file_location("codegen", sys.argv[1])
-cg = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(cg)
-out, version, kver = sys.argv[2], open(sys.argv[3]).read().strip(), sys.argv[4]
-
-
-def tap(ok, desc, got=None):
-    print(("ok" if ok else "not ok") + f" - codegen: {desc}")
-    if not ok and got is not None:
-        print(f"#   got {got}")
-
-
+py "$out" "$top/VERSION" "$(make -s -C "$src" kernelversion)" <<'PY'
+out, version, kver = sys.argv[1], open(sys.argv[2]).read().strip(), sys.argv[3]
 c = cg.load(out)
 kp = c["kernel_path"]
 paths = {s: " ".join(t for p in kp[s]["parts"] for t in p["path"])
