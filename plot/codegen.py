@@ -79,6 +79,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORE_OBJ = "arch/x86/virt/vmx/tdx/tdx.o"   # vmlinux: the TDX core
 KVM_OBJ = "arch/x86/kvm/vmx/tdx.o"         # kvm-intel.ko
 WBINVD = "tdh_phymem_page_wbinvd_hkid"
+REMOVE_LEAF = "tdx_sept_remove_leaf_spte"
 RESET_AFTER = "tdx_quirk_reset_paddr"
 RESET_BEFORE = "tdx_quirk_reset_page"
 # Calls the removal of one 4K page makes, in order (a set = any of them).
@@ -702,7 +703,7 @@ def kernel_analysis(before, after):
     res = _path_result(pb, pa, roots, _unfollowed(
         sorted(set(ob) | set(oa)), before, after))
     res.update({"caller": callers,
-                "inlined": callers["after"] != "tdx_sept_remove_leaf_spte",
+                "inlined": callers["after"] != REMOVE_LEAF,
                 "functions": table, "size": size})
     return res
 
@@ -868,6 +869,36 @@ def prototype(obj, func):
     return out
 
 
+def _die_name(dies, d):
+    a = d["attrs"]
+    if "DW_AT_name" in a:
+        return a["DW_AT_name"]
+    o = _ref(a.get("DW_AT_specification")) or \
+        _ref(a.get("DW_AT_abstract_origin"))
+    return dies[o]["attrs"].get("DW_AT_name") if o in dies else None
+
+
+def inlined_into(obj, func):
+    """Functions of obj whose code holds an inlined copy of func (DWARF
+    DW_TAG_inlined_subroutine), or None without debug info."""
+    dies = _dwarf(obj)
+    if not dies:
+        return None
+    out = set()
+
+    def walk(d, top):
+        for c in d["children"]:
+            if c["tag"] == "DW_TAG_inlined_subroutine" and \
+                    _die_name(dies, c) == func:
+                out.add(top)
+            walk(c, top)
+    for d in dies.values():
+        if d["tag"] == "DW_TAG_subprogram" and \
+                ("DW_AT_low_pc" in d["attrs"] or "DW_AT_ranges" in d["attrs"]):
+            walk(d, _die_name(dies, d))
+    return sorted(out)
+
+
 def proto_text(func, params):
     if params is None:
         return f"{func}(?): no debug info"
@@ -980,6 +1011,9 @@ def analyse(args):
             "before": prototype(os.path.join(args.before, CORE_OBJ), WBINVD),
             "after": prototype(os.path.join(args.after, CORE_OBJ), WBINVD),
             "source": "DWARF of " + CORE_OBJ},
+        "inlined_into": {
+            s: inlined_into(os.path.join(d, KVM_OBJ), REMOVE_LEAF)
+            for s, d in (("before", args.before), ("after", args.after))},
         "kernel_path": kern,
         "module_path": mod,
         "check": check(kern, mod),
@@ -1101,10 +1135,14 @@ def render(cg):
     out.append("")
     out += _path_lines("Kernel: straight-line (no-error) path per removed "
                        "4K page (insns/loads):", kp, "before", "after")
+    dw = cg.get("inlined_into") or {}
     out += textfmt.para(
-        "tdx_sept_remove_leaf_spte is "
+        f"{REMOVE_LEAF} is "
         + (f"inlined into {kp['caller']['after']}" if kp["inlined"] else
-           "out of line") + ". Callees not followed (one call each): "
+           "out of line")
+        + (f" (DWARF: inlined into {', '.join(dw['after'])})"
+           if dw.get("after") else "")
+        + ". Callees not followed (one call each): "
         + ", ".join(f"{x['function']} ("
                     + ("identical" if x["identical"] else
                        "DIFFERS" if x["identical"] is False else

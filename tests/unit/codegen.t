@@ -193,6 +193,10 @@ tap(all(any(x in paths[s] for x in r)
         for s in ("before", "after") for r in cg.REMOVAL_CALLS),
     "both paths make the removal's calls (BLOCK, TRACK, REMOVE, WBINVD, "
     "reset)")
+tap(all(c["inlined_into"][s] == [kp["caller"][s]] for s in kp["caller"]),
+    "the KVM function found by its call to the wrapper is the one DWARF "
+    "says tdx_sept_remove_leaf_spte is inlined into",
+    [c["inlined_into"], kp["caller"]])
 mp = c["module_path"]
 tap(mp["before"]["parts"][0]["function"].endswith("b_unmap_page_4k") and
     mp["after"]["parts"][0]["function"].endswith("b_unmap_pfn_4k") and
