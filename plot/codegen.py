@@ -1058,20 +1058,20 @@ def summary_lines(cg):
 def compare_caveat(meta_a, meta_b):
     """Header lines for a compare of two run directories when either ran
     the pre-patch testbed kernel (kernel release ending in -prepatch)."""
-    def rel(m):
-        return ((m or {}).get("host") or {}).get("kernel_release") or ""
-    pre = [x for x, m in (("A", meta_a), ("B", meta_b))
-           if rel(m).endswith("-prepatch")]
+    pre = []
+    for side, m in (("A", meta_a), ("B", meta_b)):
+        rel = ((m or {}).get("host") or {}).get("kernel_release") or ""
+        if rel.endswith("-prepatch"):
+            pre.append((side, rel))
     if not pre:
         return []
-    text = (f"{' and '.join(pre)} ran the pre-patch testbed kernel "
-            f"({', '.join(rel(m) for x, m in (('A', meta_a), ('B', meta_b)) if x in pre)}): "
-            "the same tree and config with testbed/patches/pre-pfn-unmap."
-            "patch (the struct-page unmap API). Non-TDX guests never "
-            "execute the patched functions, so a teardown A/B here tests "
-            "the compare workflow, not the patch. For what the patch "
-            "changes in the code, see `make codegen`.")
-    return textfmt.para(text)
+    return textfmt.para(
+        f"{' and '.join(s for s, _ in pre)} ran the pre-patch testbed "
+        f"kernel ({', '.join(r for _, r in pre)}): the same tree and "
+        "config with testbed/patches/pre-pfn-unmap.patch (the struct-page "
+        "unmap API). Non-TDX guests never execute the patched functions, "
+        "so a teardown A/B here tests the compare workflow, not the patch. "
+        "For what the patch changes in the code, see `make codegen`.")
 
 
 def _path_lines(title, data, bname, aname):
