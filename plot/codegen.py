@@ -476,7 +476,7 @@ def shape_change(rows):
     the same change."""
     def shape(t):
         t = ANON.sub(lambda m: m.group(1) or m.group(2), REG.sub("%R", t))
-        t = re.sub(r"^(call|jmp) [\w.]+$", r"\1 FN", t)
+        t = re.sub(r"^(call|jmp) (?!__fentry__$)[\w.]+$", r"\1 FN", t)
         return re.sub(r"^(j\w+) \.L\w+$", r"\1 .L", t)
     minus = collections.Counter(shape(a) for a, _ in rows if a)
     plus = collections.Counter(shape(b) for _, b in rows if b)

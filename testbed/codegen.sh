@@ -75,6 +75,24 @@ key=$( { echo "$src $kver $ccver $phash"; cat ${base:+"$base"} "${frags[@]}"; } 
 	sha256sum | cut -c1-12)
 work=$UB_CACHE/codegen/$kver-$key
 objs=(arch/x86/virt/vmx/tdx/tdx.o arch/x86/kvm/vmx/tdx.o)
+
+# The run directory (results/README.md): .NAME.partial with status
+# "running" until everything is written; a failure leaves it with a status
+# saying why. With --into, only the two files go into DIR.
+if [ -n "$into" ]; then
+	dest=$into
+else
+	out=${UB_OUT:-$UB_TOP/results/$(date -u +%Y%m%dT%H%M%SZ)-codegen-$kver}
+	dest=$(dirname "$out")/.$(basename "$out").partial
+	[ ! -e "$out" ] || ub_die "$out exists already; not overwriting"
+	[ ! -e "$dest" ] || ub_die "$dest exists already; not overwriting"
+	mkdir -p "$dest"
+	echo running > "$dest/status"
+	trap 'rc=$?; [ $rc = 0 ] || echo "failed: exit status $rc during $step" > "$dest/status"' EXIT
+	trap 'echo "interrupted: SIGINT during $step" > "$dest/status"; trap - EXIT; exit 130' INT
+	trap 'echo "interrupted: SIGTERM during $step" > "$dest/status"; trap - EXIT; exit 143' TERM
+fi
+step="waiting for the build lock"
 jobs=${UB_JOBS:-$(nproc)}
 mkdir -p "$UB_CACHE/codegen"
 exec 9> "$work.lock"
@@ -88,6 +106,7 @@ build_side() {
 	local side=$1 o=$work/$1 tree=$2
 	shift 2
 	[ -f "$o/.ub-built" ] && return 0
+	step="configuring and building the $side tree"
 	ub_log "codegen: configuring $kver ($side) in $o"
 	rm -rf "$o"; mkdir -p "$o"
 	if [ -n "$base" ]; then
@@ -114,6 +133,7 @@ khash=$( (cd "$UB_TOP/kmod" && find . -name '*.[ch]' -o -name Kbuild | LC_ALL=C 
 	xargs sha256sum) | sha256sum | cut -c1-12)
 kmod=$work/kmod-$khash
 if [ ! -f "$kmod/.ub-built" ]; then
+	step="building the module's objects"
 	ub_log "codegen: building the module's objects in $kmod"
 	rm -rf "$kmod"; mkdir -p "$kmod"
 	rsync -a --include='*/' --include='*.[ch]' --include=Kbuild \
@@ -124,18 +144,7 @@ if [ ! -f "$kmod/.ub-built" ]; then
 	touch "$kmod/.ub-built"
 fi
 
-# The run directory (results/README.md): .NAME.partial while running.
-if [ -n "$into" ]; then
-	dest=$into
-else
-	out=${UB_OUT:-$UB_TOP/results/$(date -u +%Y%m%dT%H%M%SZ)-codegen-$kver}
-	[ ! -e "$out" ] || ub_die "$out exists already; not overwriting"
-	dest=$(dirname "$out")/.$(basename "$out").partial
-	[ ! -e "$dest" ] || ub_die "$dest exists already; not overwriting"
-	mkdir -p "$dest"
-	echo running > "$dest/status"
-	trap 'rc=$?; [ $rc = 0 ] || echo "failed: codegen.sh exited $rc during the analysis" > "$dest/status"' EXIT
-fi
+step="the analysis (plot/codegen.py)"
 python3 "$UB_TOP/plot/codegen.py" analyse \
 	--before "$work/before" --after "$work/after" --kmod "$kmod" \
 	--src "$src" --kver "$kver" --compiler "$ccver" --config "$cfg_desc" \
@@ -144,7 +153,7 @@ python3 "$UB_TOP/plot/codegen.py" analyse \
 if [ -z "$into" ]; then
 	echo complete > "$dest/status"
 	mv "$dest" "$out"
-	trap - EXIT
+	trap - EXIT INT TERM
 	dest=$out
 fi
 python3 "$UB_TOP/plot/codegen.py" --summary "$dest"

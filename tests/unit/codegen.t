@@ -229,6 +229,26 @@ UB_OUT=$out "$top/testbed/codegen.sh" >/dev/null 2>"$tmp/again.err" || rc=$?
 check "an existing run directory is never overwritten" \
 	'[ $rc != 0 ] && grep -q "exists already" "$tmp/again.err" && [ "$(sha256sum < "$out/codegen.json")" = "$sum" ]' \
 	"status $rc" "$(cat "$tmp/again.err")"
+# Interrupted while another build holds the lock: the run directory stays
+# partial and its status says why.
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "w")
+fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()
+time.sleep(60)' "$(dirname "$after").lock" "$tmp/held" &
+holder=$!
+for i in $(seq 50); do [ -e "$tmp/held" ] && break; sleep 0.2; done
+rc=0
+bash -c 'set -m; UB_OUT=$1 "$2" >/dev/null 2>&1 & pid=$!
+	for i in $(seq 50); do
+		[ "$(cat "$(dirname "$1")/.$(basename "$1").partial/status" 2>/dev/null)" = running ] && break
+		sleep 0.2
+	done
+	sleep 1; kill -TERM -- -$pid; wait $pid' _ "$tmp/intr" "$top/testbed/codegen.sh" 2>/dev/null || rc=$?
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+check "SIGTERM leaves the run directory partial, its status saying why" \
+	'[ $rc = 143 ] && [ ! -e "$tmp/intr" ] && grep -qx "interrupted: SIGTERM during waiting for the build lock" "$tmp/.intr.partial/status"' \
+	"status $rc" "$(cat "$tmp/.intr.partial/status" 2>/dev/null)"
 mkdir "$tmp/into"
 rc=0
 "$top/testbed/codegen.sh" --into "$tmp/into" >/dev/null 2>"$tmp/into.err" || rc=$?
