@@ -10,6 +10,7 @@ code with objdump and writes codegen.json and codegen.txt (75 columns).
 
 Entry points for the report and compare (plot/report.py, plot/compare.py):
   load(run_dir) -> dict | None      codegen.json of a run directory, if any
+                                    (ValueError if it has another schema)
   summary_lines(cg) -> list[str]    three lines (<= 75 columns) naming the
                                     kernel version, compiler and flags, for
                                     the top of a report

@@ -27,15 +27,15 @@ import codegen as cg
 
 
 def tap(ok, desc, got=None):
-    print(('ok' if ok else 'not ok') + ' - codegen: ' + desc)
+    print(('ok' if ok else 'not ok') + ' - ' + desc)
     if not ok and got is not None:
         print(f'#   got {got}')
 
 
 $(cat)" "$@"
 }
-ok() { echo "ok - codegen: $1"; }
-nok() { echo "not ok - codegen: $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+ok() { echo "ok - $1"; }
+nok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
 check() { if eval "$2"; then ok "$1"; else nok "$1" "${@:3}"; fi; }
 
 # --- no kernel tree needed ---------------------------------------------------
@@ -124,7 +124,7 @@ if ! src=$("$top/testbed/fetch-kernel.sh" 2>"$tmp/fetch.log"); then
 	for d in "patch refuses a tree it does not apply to" \
 		"make codegen builds both trees" "pre-patch prototype" \
 		"run directory" "fetched tree unchanged"; do
-		echo "ok - codegen: $d # SKIP $why"
+		echo "ok - $d # SKIP $why"
 	done
 	exit 0
 fi
