@@ -6,11 +6,15 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 UB_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/unmapbench
 export UB_CACHE
 PROFILE ?= default
+# KERNEL=pre-patch: the testbed kernel with testbed/patches/pre-pfn-unmap.patch
+ifneq ($(KERNEL),)
+export UB_FLAVOUR := $(KERNEL)
+endif
 
 all: kmod harness ## build the module (for KDIR) and the harness
 
 help: ## list the targets
-	@echo "unmapbench targets (variables: KDIR=, PROFILE=, UB_CACHE=, A= B=):"
+	@echo "unmapbench targets (variables: KDIR=, KSRC=, KERNEL=, PROFILE=, UB_CACHE=, A= B=):"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		sed -E 's/^([a-z-]+):.*## (.*)/  \1|\2/' | column -t -s '|'
 
@@ -61,6 +65,13 @@ bench-instrument: harness ## validate the timer natively (results/, instrument.t
 	 python3 plot/report.py --no-plots "$$d" >/dev/null && \
 	 echo "run directory: $$d"
 
+# The machine code of the unmap tail before and after the PFN patch
+# (issue 13), from a kernel source tree: KSRC= (or KDIR= given on the
+# command line); default: the testbed's fetched tree. Run directory in
+# results/ with codegen.txt and codegen.json.
+codegen: ## unmap tail machine code before/after the patch (KSRC=tree)
+	testbed/codegen.sh $(or $(KSRC),$(if $(filter command line,$(origin KDIR)),$(KDIR)))
+
 compare: ## compare two run directories: make compare A=dir B=dir
 	@[ -n "$(A)" ] && [ -n "$(B)" ] || { echo "usage: make compare A=RUNDIR B=RUNDIR" >&2; exit 2; }
 	python3 plot/compare.py $(A) $(B)
@@ -71,7 +82,7 @@ clean: ## remove build products (not results/ and not the cache)
 	$(MAKE) -C tests clean
 
 .PHONY: all help kmod harness tests-bin deps test bench testbed vm-prep \
-	vm-bench bench-instrument bench-layout compare clean
+	vm-bench bench-instrument bench-layout codegen compare clean
 
 stress: ## the debug-flavour reliability suite at full fuzz count (slow)
 	UB_FLAVOUR=debug $(MAKE) vm-prep

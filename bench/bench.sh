@@ -7,6 +7,7 @@
 #
 # usage: bench/bench.sh [PROFILE]
 # Environment: KDIR (kernel build tree, default /lib/modules/$(uname -r)/build),
+# KSRC (a full kernel source tree: adds codegen.json, see testbed/codegen.sh),
 # UB_OUT (run directory, default results/<UTC>-<host>-<kernel release>),
 # RUNS (runs of every configuration, the profile's repeat; default: the
 # profile's own, 3 for default),
@@ -127,6 +128,15 @@ if emu != "none":
     print(f"make bench: note: running under emulation/virtualisation ({emu})",
           file=sys.stderr)
 PY
+
+# 8b. The unmap tail's machine code before and after the PFN patch (make
+# codegen), into the run directory, when a kernel source tree is given.
+if [ -n "${KSRC:-}" ]; then
+	"$top/testbed/codegen.sh" --into "$out" "$KSRC" >&2 ||
+		say "warning: codegen on KSRC=$KSRC failed (see above): no codegen summary"
+else
+	say "note: no codegen summary: add KSRC=<kernel source tree> (configured like the running kernel) for the unmap tail's machine code before/after the patch"
+fi
 
 # 9. Analysis and plots.
 if [ -f "$top/plot/report.py" ]; then

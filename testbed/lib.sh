@@ -43,3 +43,22 @@ ub_sid_apt_setup() {
 	apt-get "${UB_APT_OPTS[@]}" update -q >&2 ||
 		ub_die "apt-get update of the private sid list failed"
 }
+
+# ub_check_config CONFIG FRAGMENT...: every option the fragments ask for
+# must really be set in CONFIG (Kconfig silently drops what an unmet
+# dependency forbids). Prints each miss; returns 1 if any.
+ub_check_config() {
+	local config=$1 line want got bad=0
+	shift
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+		want=$line
+		case "$line" in *=n) want="# ${line%%=*} is not set" ;; esac
+		if ! grep -qx "$want" "$config"; then
+			got=$(grep -E "^(# )?${line%%=*}[= ]" "$config" || echo "absent")
+			echo "testbed: config: asked for $line, got: $got" >&2
+			bad=1
+		fi
+	done < <(cat "$@")
+	return $bad
+}
