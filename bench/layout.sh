@@ -38,6 +38,9 @@ for b in "${builds[@]}"; do
 		--rounds "$rounds" --repeat "$runs" --label "$tag" \
 		--no-counters)
 	dirs+=("$out")
+	# the page-vs-pfn instructions of this build, counted in its binary
+	python3 "$top/plot/codegen.py" native "$work/unmapbench-$tag" > "$out/native-codegen.txt" ||
+		say "counting $tag's instructions failed"
 	python3 "$top/plot/report.py" --no-plots "$out" >/dev/null ||
 		say "analysis of $out failed"
 done

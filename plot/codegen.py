@@ -709,12 +709,12 @@ def kernel_analysis(before, after):
     return res
 
 
-def kmod_names(build):
-    """role -> (page function, pfn function) of backend tdx, replica 0."""
+def kmod_names(build, backend=KMOD_BACKEND):
+    """role -> (page function, pfn function) of BACKEND, replica 0."""
     found = {}
     for name in build.fns:
         m = KMOD_FN.match(name)
-        if not m or m.group(1) != KMOD_BACKEND:
+        if not m or m.group(1) != backend:
             continue
         if m.group(2) is not None and int(m.group(2)) != KMOD_REPLICA:
             continue
@@ -723,13 +723,13 @@ def kmod_names(build):
     for role, (page, pfn) in KMOD_ROLES.items():
         if page not in found or pfn not in found:
             raise SystemExit(f"codegen: error: the module's objects lack "
-                             f"ub_{KMOD_BACKEND}[_r0]_{page} or _{pfn}")
+                             f"ub_{backend}[_r0]_{page} or _{pfn}")
         roles[role] = (found[page], found[pfn])
     return roles
 
 
-def kmod_analysis(kmod):
-    roots = kmod_names(kmod)
+def kmod_analysis(kmod, backend=KMOD_BACKEND):
+    roots = kmod_names(kmod, backend)
     follow = follow_set(kmod, list(roots["wbinvd"]) + list(roots["reset"]))
     side = []
     for k in (0, 1):
@@ -738,8 +738,20 @@ def kmod_analysis(kmod):
                               cycle=True))
     res = _path_result(side[0][0], side[1][0], roots,
                        sorted(set(side[0][1]) | set(side[1][1])))
-    res.update({"backend": KMOD_BACKEND, "replica": KMOD_REPLICA})
+    res.update({"backend": backend, "replica": KMOD_REPLICA})
     return res
+
+
+def native_line(binary):
+    """One line: the page-vs-pfn difference per 4K page (unmap, replica 0)
+    in a harness binary's native build of the module's code (null
+    backend), the way the module's own objects are counted."""
+    mod = kmod_analysis(Build([("native", binary)]), "null")
+    b, a = mod["before"]["total"], mod["after"]["total"]
+    di, dl = b["insns"] - a["insns"], b["loads"] - a["loads"]
+    return (f"native code: page vs pfn {di:+d} insns, {dl:+d} loads per 4K "
+            f"page (unmap {b['insns']}/{b['loads']} vs "
+            f"{a['insns']}/{a['loads']})")
 
 
 def check(kern, mod):
@@ -1290,6 +1302,9 @@ def main(argv):
         params = prototype(argv[1], argv[2])
         print(proto_text(argv[2], params))
         return 0 if params is not None else 1
+    if len(argv) == 2 and argv[0] == "native":
+        print(native_line(argv[1]))
+        return 0
     if len(argv) == 2 and argv[0] == "--summary":
         cg = load(argv[1])
         if cg is None:
@@ -1311,7 +1326,8 @@ def main(argv):
         print(path)
         return 0
     print(__doc__.split("\n\n")[0] + "\nusage: codegen.py RUN_DIR | "
-          "--summary RUN_DIR | prototype OBJ FUNC | analyse ...",
+          "--summary RUN_DIR | prototype OBJ FUNC | native BINARY | "
+          "analyse ...",
           file=sys.stderr)
     return 2
 

@@ -37,6 +37,9 @@ def load(path):
         raise rundir.RunDirError(f"{path}/verdicts.json: cannot read: {e} "
                                  "(run python3 plot/report.py first)") from None
     labels = sorted({r["label"] for r in rd.runs.values()})
+    cg = os.path.join(path, "native-codegen.txt")
+    v["_codegen"] = open(cg, encoding="utf-8").read().strip() \
+        if os.path.exists(cg) else ""
     return (", ".join(labels) or rd.name), v
 
 
@@ -77,6 +80,9 @@ def table(builds):
         if len(dirs) > 1:
             agree = False
     lines = tf.table(head, body)
+    for label, v in builds:
+        if v["_codegen"]:
+            lines.append(f"{label}: {v['_codegen']}")
     for label, v in builds:
         called, n = aa_share(v)
         lines.append(f"A/A controls called different, {label}: {called} of "

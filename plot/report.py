@@ -34,6 +34,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cli  # noqa: E402
+import codegen  # noqa: E402
 import instrument  # noqa: E402
 import micro  # noqa: E402
 import patch  # noqa: E402
@@ -47,8 +48,30 @@ import textfmt as tf  # noqa: E402
 
 REPORTS = ("report.txt", "report.md", "verdicts.json")
 FIRST_SCREEN = 25
-CODEGEN_LINES = 2
-CODEGEN = None          # f(rd) -> [lines]: the codegen summary, when wired
+CODEGEN_LINES = 3
+
+
+def codegen_summary(rd):
+    """The codegen summary of the run directory (codegen.json, written by
+    make codegen --into / make bench KSRC= / make vm-bench), or for a
+    native run the page-vs-pfn difference counted in the binary that ran
+    (meta.json module.object), or []."""
+    try:
+        cg = codegen.load(rd.path)
+    except (ValueError, KeyError, TypeError) as e:
+        raise rundir.RunDirError(f"{rd.file('codegen.json')}: {e}") from None
+    if cg:
+        return codegen.summary_lines(cg)
+    obj = (rd.meta.get("module") or {}).get("object")
+    if isinstance(obj, str) and os.path.isfile(obj):
+        try:
+            return [codegen.native_line(obj)]
+        except (SystemExit, OSError, ValueError):
+            return []   # not the binary that ran any more
+    return []
+
+
+CODEGEN = codegen_summary  # f(rd) -> [lines]: the codegen summary
 VERDICTS_FORMAT = "unmapbench-verdicts"
 VERDICTS_VERSION = 1
 EXTRAPOLATE_GIB = tuple(g for _, g, _, _ in published.TEARDOWN)

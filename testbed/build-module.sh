@@ -11,14 +11,11 @@ set -euo pipefail
 kdir=$1
 dest=$kdir/ub-kmod
 mkdir -p "$dest"
-# Sources only (build products in kmod/ stay there); files removed from
-# kmod/ are removed from the copy too, its build products are kept.
-rsync -a --delete --include='*/' --include='*.[chS]' --include=Kbuild --include='*.def' \
-	--include=Makefile --exclude='*' "$UB_TOP/kmod/" "$dest/"
+# Sources only (build products in kmod/ stay there).
+ub_kmod_copy "$dest"
 # Objects built from other sources (another checkout shares this cache)
 # must not survive into this build: rebuild when the sources differ.
-hash=$(cd "$UB_TOP/kmod" && find . -name '*.[chS]' -o -name '*.def' -o -name Kbuild |
-	LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
+hash=$(ub_kmod_hash)
 if [ "$(cat "$dest/.ub-src-hash" 2>/dev/null)" != "$hash" ]; then
 	find "$dest" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' \) -delete
 	echo "$hash" > "$dest/.ub-src-hash"

@@ -129,15 +129,13 @@ build_side before "$pre_tree"
 
 # The module's objects, built against the "after" tree from a copy of
 # kmod/ (the tree's kmod/ is never written), keyed on their sources.
-khash=$( (cd "$UB_TOP/kmod" && find . -name '*.[ch]' -o -name Kbuild | LC_ALL=C sort |
-	xargs sha256sum) | sha256sum | cut -c1-12)
+khash=$(ub_kmod_hash)
 kmod=$work/kmod-$khash
 if [ ! -f "$kmod/.ub-built" ]; then
 	step="building the module's objects"
 	ub_log "codegen: building the module's objects in $kmod"
 	rm -rf "$kmod"; mkdir -p "$kmod"
-	rsync -a --include='*/' --include='*.[ch]' --include=Kbuild \
-		--include=Makefile --exclude='*' "$UB_TOP/kmod/" "$kmod/"
+	ub_kmod_copy "$kmod"
 	# Objects only: modpost cannot resolve symbols without a built vmlinux.
 	make -s -C "$work/after" M="$kmod" CC="$cc" KBUILD_MODPOST_WARN=1 -j"$jobs" modules >"$kmod/build.log" 2>&1 ||
 		{ tail -n 20 "$kmod/build.log" >&2; ub_die "building the module's objects failed (see above)"; }

@@ -62,3 +62,16 @@ ub_check_config() {
 	done < <(cat "$@")
 	return $bad
 }
+
+# The module's sources as a Kbuild needs them (no build products):
+# ub_kmod_hash prints a hash of them, ub_kmod_copy DEST mirrors them into
+# DEST (files removed from kmod/ are removed there too).
+UB_KMOD_SOURCES=(-name '*.[chS]' -o -name '*.def' -o -name Kbuild -o -name Makefile)
+ub_kmod_hash() {
+	(cd "$UB_TOP/kmod" && find . \( "${UB_KMOD_SOURCES[@]}" \) -type f |
+		LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16
+}
+ub_kmod_copy() {
+	rsync -a --delete --include='*/' --include='*.[chS]' --include='*.def' \
+		--include=Kbuild --include=Makefile --exclude='*' "$UB_TOP/kmod/" "$1/"
+}

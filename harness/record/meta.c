@@ -76,6 +76,16 @@ void meta_write_module(struct ub_json *j, const struct ub_modstatus *mod)
 	ub_json_bool(j, "loaded", mod->loaded);
 	ub_json_bool(j, "usable", mod->usable);
 	ub_json_str(j, "where", ub_name_or(UB_ENUM_where, mod->where));
+	if (mod->where == UB_WHERE_NATIVE) {
+		/* the code that ran natively: this binary (plot/codegen.py native) */
+		char exe[4096];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+		if (n > 0) {
+			exe[n] = 0;
+			ub_json_str(j, "object", exe);
+		}
+	}
 	if (!mod->usable) {
 		ub_json_str(j, "why", mod->why);
 		ub_json_null(j, "abi_version");
