@@ -187,14 +187,16 @@ class Report(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(d, "report.txt")))
 
     def test_codegen_hook(self):
+        # The first screen keeps report.CODEGEN_LINES lines of the hook's
+        # output, right after the provenance line, and drops the rest.
         rd = rundir.load(self.emu)
-        out = report.build(rd, boot=0, plot=False,
-                           codegen=lambda rd: ["codegen: pfn 2 insns fewer "
-                                               "(synthetic)", "second",
-                                               "third (dropped)"])
-        self.assertEqual(out["first"][1:3], ["codegen: pfn 2 insns fewer "
-                                             "(synthetic)", "second"])
-        self.assertNotIn("third", "\n".join(out["first"]))
+        n = report.CODEGEN_LINES
+        lines = ["codegen: pfn 2 insns fewer (synthetic)"] + \
+            ["codegen line %d" % i for i in range(2, n + 1)] + \
+            ["beyond the limit (dropped)"]
+        out = report.build(rd, boot=0, plot=False, codegen=lambda rd: lines)
+        self.assertEqual(out["first"][1:1 + n], lines[:n])
+        self.assertNotIn("beyond the limit", "\n".join(out["first"]))
         self.assertLessEqual(len(out["first"]), report.FIRST_SCREEN)
 
 
