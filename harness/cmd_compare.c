@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_compare.c: `unmapbench compare A B [--force] [--margin PCT]`, the
+ * cmd_compare.c: `unmapbench compare A B [--force] [--margin-ns NS]`, the
  * same rows of two run directories (e.g. one kernel before and after a
  * patch). The analysis lives in one place, plot/compare.py (Python
  * standard library only); this command checks its arguments, finds it
@@ -28,9 +28,10 @@ static const struct ub_opt compare_opts_table[] = {
 	{ .name = "force", .kind = UB_ARG_FLAG,
 	  .off = offsetof(struct compare_opts, force),
 	  .help = "compare even when the hosts or parameters differ" },
-	{ .name = "margin", .kind = UB_ARG_TEXT,
-	  .off = offsetof(struct compare_opts, margin), .arg = "PCT",
-	  .help = "equivalence margin in percent (plot/compare.py's default)" },
+	{ .name = "margin-ns", .kind = UB_ARG_TEXT,
+	  .off = offsetof(struct compare_opts, margin), .arg = "NS",
+	  .help = "equivalence margin in ns per 4K page (default: the "
+		  "published\nmargin, plot/published.py)" },
 	{ .name = "md", .kind = UB_ARG_TEXT, .off = offsetof(struct compare_opts, md),
 	  .arg = "FILE", .help = "also write the table as markdown to FILE" },
 	{ .name = NULL },

@@ -343,6 +343,12 @@ static void option_line(FILE *f, const struct ub_opt *o, unsigned *sx)
 
 static void legend(FILE *f, const struct ub_optset *s, unsigned sx)
 {
+	int any = sx != 0;
+
+	for (const struct ub_opt *o = s->opt; o->name; o++)
+		any |= o->kind != UB_ARG_DUR && o->legend;
+	if (!any)
+		return;
 	fputs("Values:\n", f);
 	if (sx & SX_NUM)
 		fputs("  N        a decimal number, or hex with 0x (0x1000)\n", f);
