@@ -107,7 +107,7 @@ host=$(hostname -s 2>/dev/null || hostname)
 out=${UB_OUT:-$top/results/$(date -u +%Y%m%dT%H%M%SZ)-${host//[^A-Za-z0-9._+-]/_}-${krel//[^A-Za-z0-9._+-]/_}}
 say "running profile '$profile' into $out"
 rc=0
-"$ub" run ${RUNS:+--repeat "$RUNS"} "$profile" --out "$out" >/dev/null || rc=$?
+"$ub" run --no-report ${RUNS:+--repeat "$RUNS"} "$profile" --out "$out" >/dev/null || rc=$?
 if [ $rc != 0 ]; then
 	partial=$(dirname "$out")/.$(basename "$out").partial
 	die "unmapbench run $profile failed (status $rc); partial results in $partial ($(cat "$partial/status" 2>/dev/null || echo 'no status'))"
@@ -140,7 +140,7 @@ fi
 
 # 9. Analysis and plots.
 if [ -f "$top/plot/report.py" ]; then
-	python3 "$top/plot/report.py" "$out" || die "analysis failed: python3 plot/report.py $out"
+	python3 "$top/plot/report.py" --first-screen "$out" || die "analysis failed: python3 plot/report.py $out"
 	echo "report: $out/report.txt"
 else
 	say "plot/report.py not found: no report; raw results only"

@@ -33,7 +33,7 @@ for b in "${builds[@]}"; do
 		"../kmod/.userlib-$tag/libubcore.a" -lnuma -lpthread -lm)
 	say "running the native sweep ($tag)"
 	out=$(UB_RESULTS_DIR=${UB_RESULTS_DIR:-$top/results} \
-		"$work/unmapbench-$tag" -q micro --where native --granule 4k \
+		"$work/unmapbench-$tag" -q micro --no-report --where native --granule 4k \
 		--variants '*.4k*' --pages "$pages" \
 		--rounds "$rounds" --repeat "$runs" --label "$tag" \
 		--no-counters)

@@ -18,6 +18,7 @@ struct run_opts {
 	uint64_t given;
 	char	*out;
 	int	dry_run;
+	int	no_report;
 	uint64_t repeat;
 	char	*label;
 	struct ub_str_list profile;
@@ -30,6 +31,9 @@ static const struct ub_opt run_opts_table[] = {
 	{ .name = "out", .kind = UB_ARG_TEXT, .off = O(out), .arg = "DIR",
 	  .help = "run directory (default: results/<UTC>-<host>-<kernel>, made "
 		  "unique)" },
+	{ .name = "no-report", .kind = UB_ARG_FLAG, .off = O(no_report),
+	  .help = "at the end print only the run directory's path, not the\n"
+		  "report's first screen (python3 plot/report.py)" },
 	{ .name = "repeat", .kind = UB_ARG_U64, .off = O(repeat), .min = 1,
 	  .max = 100000, .help = "override the profile's repeat on every line" },
 	{ .name = "label", .kind = UB_ARG_TEXT, .off = O(label),
@@ -91,6 +95,7 @@ static int run_profile(struct ub_profile *prof, const struct run_opts *o)
 	char title[160];
 	struct ub_session_cfg cfg = {
 		.title = title, .out = o->out, .dry_run = o->dry_run,
+		.report = !o->no_report,
 		.probe = ubdev_probe, .meta = profile_meta, .meta_arg = prof,
 	};
 	int rc = 0, n;

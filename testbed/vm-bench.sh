@@ -6,6 +6,8 @@
 # Every figure from here is an emulator figure (QEMU, TCG unless KVM could
 # run the guest): meta.json says so and so does the report's first line.
 # usage: vm-bench.sh [PROFILE]
+# Environment: CODEGEN=0 skips the codegen summary (testbed/codegen.sh
+# --into the run directory; cached after its first build, ~5 min cold).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,8 +29,16 @@ for d in "$out"/results/* "$out"/results/.*.partial; do
 	.*.partial) ub_log "partial run (guest status $rc): $dest" ;;
 	*)
 		ub_log "run directory: $dest"
+		if [ "${CODEGEN:-1}" != 0 ]; then
+			# The unmap tail's machine code before/after the PFN
+			# patch, from the tree the guest kernel was built from.
+			"$UB_TESTBED_DIR/codegen.sh" --into "$dest" >&2 ||
+				ub_log "warning: make codegen failed (see above): no codegen summary in the report"
+		else
+			ub_log "note: CODEGEN=0: no codegen summary in the report"
+		fi
 		if [ -f "$UB_TOP/plot/report.py" ]; then
-			python3 "$UB_TOP/plot/report.py" "$dest" ||
+			python3 "$UB_TOP/plot/report.py" --first-screen "$dest" ||
 				ub_log "report failed for $dest"
 			[ -f "$dest/report.txt" ] && ub_log "report: $dest/report.txt"
 		fi

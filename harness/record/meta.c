@@ -198,8 +198,7 @@ int meta_finish(struct ub_rundir *rd, struct ub_meta *m, int rc, int done,
 		} else if (rundir_complete(rd)) {
 			return 1;
 		} else {
-			printf("%s\n", rundir_path(rd));
-			return 0;
+			return 0;	/* the caller prints the path */
 		}
 	}
 	if (rc == 130 || ub_signal_pending())

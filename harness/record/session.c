@@ -8,6 +8,7 @@
 #include "record/env.h"
 #include "record/log.h"
 #include "record/session.h"
+#include "record/tree.h"
 #include "record/util.h"
 #include "record/version.h"
 
@@ -112,6 +113,28 @@ static void session_meta(struct ub_json *j, void *arg)
 			r->u.drv[i]->meta(j, r->u.state[i]);
 }
 
+/*
+ * A complete run: its report's first screen (plot/report.py writes
+ * report.txt, .md and .json into the run directory and prints the
+ * screen), then the path as the last line of stdout. Without python3 or
+ * plot/ (the testbed guest) only the path: the host writes the report.
+ */
+static void finish(struct run *r)
+{
+	const char *path = rundir_path(&r->s.rd);
+	const char *args[] = { "--first-screen", path, NULL };
+	char script[4200], why[600];
+
+	if (r->cfg->report) {
+		ub_plot_script("report.py", script, sizeof(script));
+		fflush(stdout);
+		if (ub_plot_run(script, args, why, sizeof(why)))
+			ub_info("no report: %s (python3 plot/report.py %s writes "
+				"it)", why, path);
+	}
+	printf("%s\n", path);
+}
+
 /* Steps 3-5: the run directory, the runs, the end. */
 static int execute(struct run *r)
 {
@@ -163,8 +186,11 @@ static int execute(struct run *r)
 			snprintf(r->s.detail, sizeof(r->s.detail),
 				 "writing the result files failed (see log.txt)");
 		}
-	return meta_finish(&r->s.rd, &m, rc, r->s.runs_done, r->s.runs_total,
-			   failed_where, r->s.detail);
+	rc = meta_finish(&r->s.rd, &m, rc, r->s.runs_done, r->s.runs_total,
+			 failed_where, r->s.detail);
+	if (!rc)
+		finish(r);
+	return rc;
 }
 
 int ub_session_run(const struct ub_session_cfg *cfg, struct ub_line *lines,
@@ -215,6 +241,7 @@ int ub_session_command(const struct ub_driver *drv, int argc, char **argv,
 	c = line.opts;
 	cfg.out = c->out;
 	cfg.dry_run = c->dry_run;
+	cfg.report = !c->no_report;
 	rc = ub_session_run(&cfg, &line, 1);
 	ub_line_free(&line);
 	return rc;

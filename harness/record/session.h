@@ -16,7 +16,9 @@
  *      open its files;
  *   4. runs the lines in order, stopping at the first failure or signal;
  *   5. closes each driver's files and ends the directory with
- *      meta_finish(): complete, or partial with the reason.
+ *      meta_finish(): complete, or partial with the reason; a complete
+ *      one gets its report (plot/report.py: the first screen on stdout,
+ *      unless --no-report), then its path as stdout's last line.
  *
  * A driver's state (struct ub_driver.state_size bytes, zeroed) is shared
  * by all its lines in one session: e.g. one micro session writes every
@@ -40,6 +42,7 @@ struct ub_line_opts {
 	uint64_t given;			/* the parser's mask (ub_opt_given) */
 	char	*out;			/* --out DIR (command line) */
 	int	dry_run;		/* --dry-run (command line) */
+	int	no_report;		/* --no-report (command line) */
 	uint64_t repeat;		/* --repeat N (default 1) */
 	char	*label;			/* --label TEXT */
 };
@@ -58,7 +61,11 @@ struct ub_line_opts {
 	  "<host>-<kernel>, made unique)" },				\
 	{ .name = "dry-run", .kind = UB_ARG_FLAG, .flags = UB_OPT_CLI,	\
 	  .off = offsetof(TYPE, common.dry_run),	\
-	  .help = "list the runs and a time estimate; touch nothing" }
+	  .help = "list the runs and a time estimate; touch nothing" },	\
+	{ .name = "no-report", .kind = UB_ARG_FLAG, .flags = UB_OPT_CLI, \
+	  .off = offsetof(TYPE, common.no_report),			\
+	  .help = "at the end print only the run directory's path, not "	\
+		  "the\nreport's first screen (python3 plot/report.py)" }
 
 struct ub_session {
 	const struct ub_env *env;
@@ -110,6 +117,9 @@ struct ub_session_cfg {
 	const char *title;		/* "micro", "profile default" */
 	const char *out;		/* --out, or NULL for the default name */
 	int	dry_run;
+	/* At the end, write the report (plot/report.py) and print its first
+	 * screen before the path; stdout is only the path otherwise. */
+	int	report;
 	/* The module's status when no driver asked it (meta.json "module"). */
 	void	(*probe)(struct ub_modstatus *mod);
 	/* More meta.json members (e.g. "profile"), or NULL. */

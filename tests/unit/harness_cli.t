@@ -286,10 +286,38 @@ class Pipeline(unittest.TestCase):
                "--rounds", "3", "--variants", "unmap.*,ground.add16", "--placement",
                "local", "--label", "a,b \"c\"", "--out", out, fake=True)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stdout.strip(), out)
+        # The report's first screen, then the path as the last line.
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[-1], out)
+        with open(os.path.join(out, "report.txt")) as f:
+            first = f.read().splitlines()
+        self.assertGreater(len(lines), 2)
+        self.assertEqual(lines[:-1], first[:len(lines) - 1])
         meta, runs = self.check_dir(out, 4)
         self.assertEqual(runs[0][2], 'a,b "c"')
         self.assertIn("--label", meta["command_line"])
+
+    def test_no_report_prints_only_the_path(self):
+        out = os.path.join(self.d, "nr")
+        p = ub("micro", "--pages", "4", "--rounds", "2", "--placement",
+               "local", "--no-report", "--out", out, fake=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, out + "\n")
+        self.assertFalse(os.path.exists(os.path.join(out, "report.txt")))
+
+    def test_report_missing_leaves_the_run_complete(self):
+        # No plot/ to find (the testbed guest has no python3 either): the
+        # run is complete, stdout is the path, stderr says why no report.
+        out = os.path.join(self.d, "noplot")
+        empty = os.path.join(self.d, "empty-plot")
+        os.mkdir(empty)
+        p = ub("micro", "--pages", "4", "--rounds", "2", "--placement",
+               "local", "--out", out, fake=True, env={"UB_PLOT_DIR": empty})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, out + "\n")
+        self.assertIn("no report:", p.stderr)
+        with open(os.path.join(out, "status")) as f:
+            self.assertEqual(f.read().strip(), "complete")
 
     def test_command_line_recorded_in_full(self):
         out = os.path.join(self.d, "argv")

@@ -267,7 +267,8 @@ def default_name(base, t):
 
 
 class Location(unittest.TestCase):
-    MICRO = ["micro", "--pages", "4", "--rounds", "2", "--placement", "local"]
+    MICRO = ["micro", "--pages", "4", "--rounds", "2", "--placement", "local",
+             "--no-report"]
 
     def test_source_tree_results_from_anywhere(self):
         before = set(os.listdir(os.path.join(TOP, "results")))
