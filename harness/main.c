@@ -35,7 +35,9 @@ static void usage(FILE *f)
 	      "(default: on\n"
 	      "                   when stderr is a terminal and not -q)\n"
 	      "  UB_PROFILE_DIR   where `run` looks for profiles first\n"
-	      "  UB_PLOT_DIR      the suite's plot/ (compare, teardown-summary.txt)\n"
+	      "  UB_PLOT_DIR      the suite's plot/ (the report a finished run prints,\n"
+	      "                   compare, teardown-summary.txt)\n"
+	      "  UB_WHERE         module or native: micro's --where default (module)\n"
 	      "Results: <UTC>-<host>-<kernel>/ directories, see results/README.md.\n",
 	      f);
 }
