@@ -42,8 +42,11 @@ testbed: ## fetch and build the testbed kernel (cached in UB_CACHE)
 # Everything a guest needs: the kernel, the module built against it into
 # the cache (so the tree's own build for the host kernel is untouched), the
 # static harness and the guest test programs.
-vm-prep: ## build what the testbed guest needs
-	@kdir=$$(testbed/build-kernel.sh) && \
+# KDIR= on the command line: your own built kernel tree (configured with
+# testbed/kernel.config merged) instead of the cached testbed kernel;
+# run-vm.sh boots the same tree (command-line variables are exported).
+vm-prep: ## build what the testbed guest needs (KDIR=: your own built kernel tree)
+	@kdir=$(if $(filter command line,$(origin KDIR)),$(KDIR),$$(testbed/build-kernel.sh)) && \
 	 testbed/build-module.sh $$kdir >/dev/null && \
 	 $(MAKE) -C harness static && $(MAKE) -C tests
 
