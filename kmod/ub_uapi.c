@@ -10,6 +10,11 @@
  */
 #include "ub_core.h"
 
+/* A struct only grows: the first version's size is a floor, forever. */
+static_assert(sizeof(struct ub_info) >= UB_INFO_SIZE_VER0);
+static_assert(sizeof(struct ub_run) >= UB_RUN_SIZE_VER0);
+static_assert(sizeof(struct ub_run_progress) >= UB_PROGRESS_SIZE_VER0);
+
 /* Is the caller's struct zero from @from to @to? 0, -E2BIG or -EFAULT. */
 static int ub_tail_zero(u64 uarg, size_t from, size_t to)
 {
