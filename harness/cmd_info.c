@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -125,9 +126,28 @@ static const char *yn(int v)
 	return v ? "yes" : "no";
 }
 
+/* A number the environment could not read (-1) prints as "unknown". */
+static const char *num(char buf[16], long long v)
+{
+	if (v < 0)
+		return "unknown";
+	snprintf(buf, 16, "%lld", v);
+	return buf;
+}
+
+static void kib(char *buf, size_t n, long long v)
+{
+	if (v < 0)
+		snprintf(buf, n, "unknown");
+	else
+		ub_fmt_bytes(buf, n, (double)v * 1024);
+}
+
 static void print_text(const struct ub_env *e, const struct ub_modstatus *mi,
 		       const struct kvm_caps *k)
 {
+	char n[4][16];
+
 	printf("unmapbench %s (module ABI %d)\n", UB_VERSION, UB_ABI_VERSION);
 	printf("host:      %s\n", e->hostname);
 	printf("kernel:    %s (%s)%s\n", e->kernel_release, e->kernel_version,
@@ -141,10 +161,12 @@ static void print_text(const struct ub_env *e, const struct ub_modstatus *mi,
 		       *env_config(e, "CONFIG_KVM_INTEL") ? env_config(e, "CONFIG_KVM_INTEL") : "-",
 		       *env_config(e, "CONFIG_KVM_SW_PROTECTED_VM") ?
 		       env_config(e, "CONFIG_KVM_SW_PROTECTED_VM") : "-");
-	printf("cpu:       %s family %d model %d stepping %d, microcode %s\n",
-	       e->vendor, e->family, e->model, e->stepping, e->microcode);
-	printf("           %s; %d CPUs online; SMT %s; governor %s; turbo %s\n",
-	       e->model_name, e->nr_cpus_online, e->smt, e->governor, e->turbo);
+	printf("cpu:       %s family %s model %s stepping %s, microcode %s\n",
+	       e->vendor, num(n[0], e->family), num(n[1], e->model),
+	       num(n[2], e->stepping), e->microcode);
+	printf("           %s; %s CPUs online; SMT %s; governor %s; turbo %s\n",
+	       e->model_name, num(n[3], e->nr_cpus_online), e->smt, e->governor,
+	       e->turbo);
 	printf("flags:     movdir64b %s, clflushopt %s, clwb %s, rdtscp %s, "
 	       "constant_tsc %s, nonstop_tsc %s\n", yn(e->f_movdir64b),
 	       yn(e->f_clflushopt), yn(e->f_clwb), yn(e->f_rdtscp),
@@ -155,8 +177,8 @@ static void print_text(const struct ub_env *e, const struct ub_modstatus *mi,
 	for (int i = 0; i < e->nr_nodes; i++) {
 		char tot[32], fr[32];
 
-		ub_fmt_bytes(tot, sizeof(tot), (double)e->nodes[i].mem_total_kb * 1024);
-		ub_fmt_bytes(fr, sizeof(fr), (double)e->nodes[i].mem_free_kb * 1024);
+		kib(tot, sizeof(tot), e->nodes[i].mem_total_kb);
+		kib(fr, sizeof(fr), e->nodes[i].mem_free_kb);
 		printf("%s node %d: cpus %s, memory %s (%s free)\n",
 		       i ? "          " : "numa:     ", e->nodes[i].id,
 		       *e->nodes[i].cpus ? e->nodes[i].cpus : "none", tot, fr);
@@ -227,6 +249,25 @@ static int info_json(const struct ub_env *e, const struct ub_modstatus *mi,
 	return 0;
 }
 
+/*
+ * --root DIR: a captured / (a test fixture). It must exist; what it
+ * lacks reads as unknown, as on a host that hides it.
+ */
+static int root_usable(const char *root)
+{
+	struct stat st;
+
+	if (stat(root, &st)) {
+		ub_err("info: --root %s: %s", root, strerror(errno));
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ub_err("info: --root %s: not a directory", root);
+		return 0;
+	}
+	return 1;
+}
+
 int cmd_info(int argc, char **argv)
 {
 	struct info_opts o = { 0 };
@@ -237,6 +278,8 @@ int cmd_info(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	if (o.root && !root_usable(o.root))
+		return 2;
 	env_capture(&e, o.root);
 	if (!o.root) {
 		ubdev_probe(&mi);

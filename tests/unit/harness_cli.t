@@ -165,6 +165,23 @@ class Environment(unittest.TestCase):
         self.assertEqual(info["host"]["config"], "unreadable")
         self.assertEqual(info["cpu"]["vendor"], "unknown")
 
+    def test_empty_root_prints_unknown_not_minus_one(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = ub("info", "--root", d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("family unknown", p.stdout)
+        self.assertIn("unknown CPUs online", p.stdout)
+        self.assertNotRegex(p.stdout, r"(^|[ (])-1\b|-1024")
+
+    def test_missing_root_is_an_error(self):
+        for root, why in (("/nonexistent-ub-root", "No such file"),
+                          ("/etc/hostname", "not a directory")):
+            p = ub("info", "--root", root)
+            self.assertEqual(p.returncode, 2, p.stdout)
+            self.assertEqual(p.stdout, "")
+            self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+            self.assertIn("--root " + root + ": " + why, p.stderr)
+
     def test_info_on_this_host(self):
         p = ub("info")
         self.assertEqual(p.returncode, 0, p.stderr)
