@@ -14,7 +14,7 @@ endif
 all: kmod harness ## build the module (for KDIR) and the harness
 
 help: ## list the targets
-	@echo "unmapbench targets (variables: KDIR=, KSRC=, KERNEL=, PROFILE=, UB_CACHE=, A= B=):"
+	@echo "unmapbench targets (variables: KDIR=, KSRC=, KERNEL=, PROFILE=, RUNS=, CODEGEN=0, UB_CACHE=, A= B=; README.md: Environment):"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		sed -E 's/^([a-z-]+):.*## (.*)/  \1|\2/' | column -t -s '|'
 
@@ -30,7 +30,7 @@ tests-bin: ## build the test programs that run inside the testbed guest
 deps: ## install the Debian packages the suite needs (as root)
 	.ci/deps.sh
 
-test: ## run every test: host unit tests and the QEMU testbed suite
+test: ## run every test: host unit tests, the QEMU testbed suite and the debug-kernel suite
 	tests/run
 
 bench: ## build, load, run PROFILE (default) on this host, report; RUNS=N runs per configuration
@@ -50,8 +50,8 @@ vm-prep: ## build what the testbed guest needs (KDIR=: your own built kernel tre
 	 testbed/build-module.sh $$kdir >/dev/null && \
 	 $(MAKE) -C harness static && $(MAKE) -C tests
 
-vm-bench: vm-prep ## run PROFILE inside the testbed, results into results/
-	testbed/vm-bench.sh $(PROFILE)
+vm-bench: vm-prep ## run PROFILE (default) in the QEMU testbed, report; RUNS=N runs per configuration
+	RUNS=$(RUNS) testbed/vm-bench.sh $(PROFILE)
 
 # The instrument's own test on this CPU (no module needed): the userspace
 # build of the module's timing engine times the ground-truth ops with both

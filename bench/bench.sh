@@ -102,16 +102,16 @@ if [ ! -e /sys/kernel/debug/unmap_bench ]; then
 		die "debugfs is not mounted and mounting it failed: mount -t debugfs none /sys/kernel/debug"
 fi
 
-# 7. Run the profile.
-host=$(hostname -s 2>/dev/null || hostname)
-out=${UB_OUT:-$top/results/$(date -u +%Y%m%dT%H%M%SZ)-${host//[^A-Za-z0-9._+-]/_}-${krel//[^A-Za-z0-9._+-]/_}}
-say "running profile '$profile' into $out"
+# 7. Run the profile. The harness names the run directory (under
+# UB_RESULTS_DIR, default the tree's results/; unique even for two runs in
+# one second) unless UB_OUT names it; stdout is then only its path.
+say "running profile '$profile'${UB_OUT:+ into $UB_OUT}"
 rc=0
-"$ub" run --no-report ${RUNS:+--repeat "$RUNS"} "$profile" --out "$out" >/dev/null || rc=$?
+out=$("$ub" run --no-report ${RUNS:+--repeat "$RUNS"} ${UB_OUT:+--out "$UB_OUT"} "$profile") || rc=$?
 if [ $rc != 0 ]; then
-	partial=$(dirname "$out")/.$(basename "$out").partial
-	die "unmapbench run $profile failed (status $rc); partial results in $partial ($(cat "$partial/status" 2>/dev/null || echo 'no status'))"
+	die "unmapbench run $profile failed (status $rc): its message above names the partial results and why"
 fi
+[ -d "$out" ] || die "unmapbench run $profile printed '$out', not a run directory"
 
 # 8. Say which backend the figures come from.
 python3 - "$out/meta.json" <<'PY' || true

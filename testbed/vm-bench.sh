@@ -12,18 +12,37 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 profile=${1:-default}
+case ${RUNS:-} in
+''|[1-9]|[1-9][0-9]|[1-9][0-9][0-9]) ;;
+*) ub_die "RUNS=$RUNS: a number of runs per configuration, 1-999" ;;
+esac
+case $profile in *[!A-Za-z0-9._-]*) ub_die "PROFILE=$profile: a profile name (letters, digits, . _ -)" ;; esac
+results=${UB_RESULTS_DIR:-$UB_TOP/results}
+mkdir -p "$results"
 out=$(mktemp -d "${TMPDIR:-/tmp}/ub-vm-bench.XXXXXX")
 rc=0
-"$UB_TESTBED_DIR/run-vm.sh" -t "${UB_VM_TIMEOUT:-3600}" -o "$out" "bench:$profile" || rc=$?
+"$UB_TESTBED_DIR/run-vm.sh" -t "${UB_VM_TIMEOUT:-3600}" -o "$out" "bench:$profile${RUNS:+,$RUNS}" || rc=$?
 n=0
 for d in "$out"/results/* "$out"/results/.*.partial; do
 	[ -d "$d" ] || continue
 	name=$(basename "$d")
-	dest=$UB_TOP/results/$name
-	[ -e "$dest" ] && ub_die "$dest exists already; not overwriting (guest output kept in $out)"
-	cp -r "$d" "$dest"
-	cp "$out/console.log" "$dest/vm-console.log"
-	cp "$out/qemu-cmdline" "$dest/vm-qemu-cmdline"
+	# The harness's naming rule: a name that is taken gets -2, -3, ...
+	base=$results/$name dest=$base k=2
+	case $name in .*.partial) base=$results/${name%.partial} ;; esac
+	while [ -e "$dest" ]; do
+		case $name in
+		.*.partial) dest=$base-$k.partial ;;
+		*) dest=$base-$k ;;
+		esac
+		k=$((k + 1))
+	done
+	# Staged under a hidden name: nothing half-copied looks like a run.
+	stage=$results/.$(basename "$dest").copying
+	rm -rf "$stage"
+	cp -r "$d" "$stage"
+	cp "$out/console.log" "$stage/vm-console.log"
+	cp "$out/qemu-cmdline" "$stage/vm-qemu-cmdline"
+	mv "$stage" "$dest"
 	n=$((n + 1))
 	case $name in
 	.*.partial) ub_log "partial run (guest status $rc): $dest" ;;
