@@ -22,7 +22,7 @@ mkdir -p "$results"
 out=$(mktemp -d "${TMPDIR:-/tmp}/ub-vm-bench.XXXXXX")
 rc=0
 "$UB_TESTBED_DIR/run-vm.sh" -t "${UB_VM_TIMEOUT:-3600}" -o "$out" "bench:$profile${RUNS:+,$RUNS}" || rc=$?
-n=0
+n=0 last=
 for d in "$out"/results/* "$out"/results/.*.partial; do
 	[ -d "$d" ] || continue
 	name=$(basename "$d")
@@ -47,7 +47,7 @@ for d in "$out"/results/* "$out"/results/.*.partial; do
 	case $name in
 	.*.partial) ub_log "partial run (guest status $rc): $dest" ;;
 	*)
-		ub_log "run directory: $dest"
+		last=$dest
 		if [ "${CODEGEN:-1}" != 0 ]; then
 			# The unmap tail's machine code before/after the PFN
 			# patch, from the tree the guest kernel was built from.
@@ -59,7 +59,7 @@ for d in "$out"/results/* "$out"/results/.*.partial; do
 		if [ -f "$UB_TOP/plot/report.py" ]; then
 			python3 "$UB_TOP/plot/report.py" --first-screen "$dest" ||
 				ub_log "report failed for $dest"
-			[ -f "$dest/report.txt" ] && ub_log "report: $dest/report.txt"
+			[ -f "$dest/report.txt" ] && echo "report: $dest/report.txt"
 		fi
 		;;
 	esac
@@ -67,3 +67,4 @@ done
 [ $n -gt 0 ] || { ub_log "the guest produced no run directory; its output: $out"; exit 1; }
 [ $rc = 0 ] || { ub_log "guest job failed with status $rc; its output: $out"; exit "$rc"; }
 rm -rf "$out"
+[ -z "${last:-}" ] || echo "results: $last"
