@@ -18,8 +18,9 @@ harness's commands show when they finish).
 
 The codegen summary: build(..., codegen=f) calls f(rd) -> [lines] (at
 most CODEGEN_LINES lines of <= 75 columns, or []) and puts them on the
-first screen after the provenance line; main() passes CODEGEN, None
-until the code-generation analysis is wired in.
+first screen after the provenance line; main() passes CODEGEN
+(codegen_summary(): codegen.json's summary, or for a native run the
+counts of the binary that ran).
 
 Files are written atomically. A directory that does not load is one line
 on stderr, exit 1, and the reports of an earlier run of the directory are
@@ -65,7 +66,7 @@ def codegen_summary(rd):
     obj = (rd.meta.get("module") or {}).get("object")
     if isinstance(obj, str) and os.path.isfile(obj):
         try:
-            return [codegen.native_line(obj)]
+            return codegen.native_lines(obj)
         except (SystemExit, OSError, ValueError):
             return []   # not the binary that ran any more
     return []

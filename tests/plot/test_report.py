@@ -16,6 +16,7 @@ import unittest
 from contextlib import redirect_stderr, redirect_stdout
 
 import plotpath
+import codegen
 import compare
 import corpus
 import report
@@ -198,6 +199,81 @@ class Report(unittest.TestCase):
         self.assertEqual(out["first"][1:1 + n], lines[:n])
         self.assertNotIn("beyond the limit", "\n".join(out["first"]))
         self.assertLessEqual(len(out["first"]), report.FIRST_SCREEN)
+
+
+class CodegenSummary(unittest.TestCase):
+    """Every line report.codegen_summary() gives fits the first screen's
+    75 columns as written, so textfmt.fit() never cuts one: codegen.json
+    with wide (but real-looking) figures, and a native run."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-cgsum-")
+        cls.d = os.path.join(cls.tmp, "d")
+        synth.write_rundir(cls.d, seed=1, rounds=8, teardown=False)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def check(self, lines, n):
+        self.assertEqual(len(lines), n, lines)
+        for x in lines:
+            self.assertLessEqual(len(x), 75, x)
+            self.assertFalse(x.endswith("~"), f"cut by textfmt.fit: {x}")
+        out = report.build(rundir.load(self.d), boot=0, plot=False,
+                           codegen=lambda rd: lines)
+        self.assertEqual(out["first"][1:1 + n], lines)
+
+    def test_kernel_codegen_json(self):
+        tot = lambda i, l: {"insns": i, "loads": l}  # noqa: E731
+        cg = {"schema": codegen.SCHEMA,
+              "schema_version": codegen.SCHEMA_VERSION,
+              "kernel": {"version": "7.10.0-rc7"},
+              "compiler": {"short": "clang 19.1.7", "opt": "-O2"},
+              "kernel_path": {"before": {"total": tot(1146, 327)},
+                              "after": {"total": tot(1035, 223)},
+                              "delta": tot(111, 104)},
+              "check": {"equal": False, "module": tot(-108, 103),
+                        "kernel": tot(111, 104)}}
+        with open(os.path.join(self.d, "codegen.json"), "w") as f:
+            json.dump(cg, f)
+        try:
+            lines = report.codegen_summary(rundir.load(self.d))
+        finally:
+            os.unlink(os.path.join(self.d, "codegen.json"))
+        self.check(lines, 3)
+        text = "\n".join(lines)
+        for want in ("Linux 7.10.0-rc7", "clang 19.1.7", "-O2",
+                     "kernel pfn - page: -111 insns, -104 loads (page "
+                     "1146/327, pfn 1035/223)", "module pfn - page: +108 "
+                     "insns, -103 loads: differs from the kernel's"):
+            self.assertIn(want, text)
+
+    def test_native_run(self):
+        d = os.path.join(self.tmp, "native")
+        shutil.copytree(self.d, d)
+        corpus.meta(d, lambda m: m["module"].update(object=sys.executable))
+        tot = lambda i, l: {"insns": i, "loads": l}  # noqa: E731
+        real = codegen.kmod_analysis
+        codegen.kmod_analysis = lambda build, backend: {
+            "before": {"total": tot(1135, 119)},
+            "after": {"total": tot(1028, 106)}, "delta": tot(107, 13)}
+        try:
+            lines = report.codegen_summary(rundir.load(d))
+        finally:
+            codegen.kmod_analysis = real
+        self.check(lines, 2)
+        self.assertIn("native build", lines[0])
+        self.assertEqual(lines[1], "  module pfn - page: -107 insns, -13 "
+                         "loads (page 1135/119, pfn 1028/106)")
+
+    def test_native_binary(self):
+        ub = os.path.join(plotpath.TOP, "harness", "unmapbench")
+        if not os.path.exists(ub):
+            self.skipTest("harness/unmapbench not built (make harness)")
+        for x in codegen.native_lines(ub):
+            self.assertLessEqual(len(x), 75, x)
 
 
 def first_line(**kw):
