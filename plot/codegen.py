@@ -17,7 +17,7 @@ Entry points for the report and compare (plot/report.py, plot/compare.py):
                                     report
   native_lines(binary) -> list[str] two lines in that shape for a native
                                     run: counted in the harness binary
-  compare_caveat(meta_a, meta_b) -> list[str]
+  compare_caveat(release_a, release_b) -> list[str]
                                     header lines for `unmapbench compare`
                                     when one side ran the pre-patch testbed
                                     kernel ([] otherwise)
@@ -1077,23 +1077,23 @@ def summary_lines(cg):
     ]
 
 
-def compare_caveat(meta_a, meta_b):
+def compare_caveat(release_a, release_b):
     """Header lines for a compare of two run directories when either ran
-    the pre-patch testbed kernel (kernel release ending in -prepatch)."""
-    pre = []
-    for side, m in (("A", meta_a), ("B", meta_b)):
-        rel = ((m or {}).get("host") or {}).get("kernel_release") or ""
-        if rel.endswith("-prepatch"):
-            pre.append((side, rel))
+    the pre-patch testbed kernel: its kernel release (RunDir.kernel(),
+    meta.json host.kernel_release) ends in -prepatch."""
+    pre = [(side, rel) for side, rel in (("A", release_a),
+                                          ("B", release_b))
+           if (rel or "").endswith("-prepatch")]
     if not pre:
         return []
     return textfmt.para(
         f"{' and '.join(s for s, _ in pre)} ran the pre-patch testbed "
         f"kernel ({', '.join(r for _, r in pre)}): the same tree and "
         "config with testbed/patches/pre-pfn-unmap.patch (the struct-page "
-        "unmap API). Non-TDX guests never execute the patched functions, "
-        "so a teardown A/B here tests the compare workflow, not the patch. "
-        "For what the patch changes in the code, see `make codegen`.")
+        "unmap API). Non-TDX guests never execute the patched functions "
+        "and the module times its own copies of both shapes, so this A/B "
+        "tests the compare workflow, not the patch. For what the patch "
+        "changes in the code, see `make codegen`.")
 
 
 def _path_lines(title, data, bname, aname):

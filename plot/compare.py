@@ -21,7 +21,10 @@ the rows compared, and calls a row faster or slower only when its CI
 clears the A/A floor (the larger of the two sides' variant-vs-twin
 |change|). The output opens with a first screen like report.txt's and
 carries both sides' caveats, in text and in --md; a partial or
-wall-capped side marks every row it touches.
+wall-capped side marks every row it touches. When either side's kernel
+release ends in -prepatch (the testbed's pre-patch kernel), the lines
+under the provenance say that such an A/B tests the workflow, not the
+patch (codegen.compare_caveat()).
 """
 import argparse
 import os
@@ -31,6 +34,7 @@ import zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cli  # noqa: E402
+import codegen  # noqa: E402
 import micro  # noqa: E402
 import patch  # noqa: E402
 import provenance  # noqa: E402
@@ -247,11 +251,13 @@ def ab_verdict(r, margin, family):
 
 
 def first_screen(A, B, rows, margin):
-    """The compare's first screen: both sides' provenance, the headline
-    configuration's pfn rows per path and granule, the teardown
+    """The compare's first screen: both sides' provenance (with, when a
+    side ran the pre-patch testbed kernel, what such an A/B tests), the
+    headline configuration's pfn rows per path and granule, the teardown
     before/after table."""
     L = ["A: " + provenance.headline(A, width=tf.WIDTH - 3),
          "B: " + provenance.headline(B, width=tf.WIDTH - 3)]
+    L += codegen.compare_caveat(A.kernel(), B.kernel())
     n = sum(1 for r in rows if r["p_holm"] is not None)
     pick = micro.headline_group(micro.groups(A), "4k") or \
         micro.headline_group(micro.groups(A), "2m")

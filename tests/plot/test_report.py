@@ -648,6 +648,31 @@ class CompareAB(unittest.TestCase):
         self.assertIn("unit of measurement: A cycles (timer tsc), B ns "
                       "(timer ktime)", err)
 
+    def test_prepatch_kernel_caveat_under_provenance(self):
+        # A side on the testbed's pre-patch kernel (release -prepatch):
+        # right under the two provenance lines, in text and in --md, the
+        # compare says it tests the workflow, not the patch.
+        d = os.path.join(self.tmp, "prepatch")
+        shutil.copytree(self.a, d)
+        corpus.meta(d, lambda m: m["host"].update(
+            kernel_release="7.2.13-prepatch"))
+        md = os.path.join(self.tmp, "prepatch.md")
+        rc, out, err = self.run_cmp(d, self.b, "--md", md)
+        self.assertEqual(rc, 0, err)
+        cav = codegen.compare_caveat("7.2.13-prepatch", "7.2.13")
+        self.assertIn("A ran the pre-patch testbed kernel", cav[0])
+        self.assertIn("not the patch", " ".join(cav))
+        with open(md, encoding="utf-8") as f:
+            mdt = f.read()
+        for text in (out, mdt):
+            lines = text.splitlines()
+            i = min(i for i, l in enumerate(lines) if l.startswith("B: "))
+            self.assertEqual(lines[i - 1][:3], "A: ")
+            self.assertEqual(lines[i + 1:i + 1 + len(cav)], cav)
+        rc, out, err = self.run_cmp(self.a, self.b)
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("pre-patch testbed kernel", out)
+
     def test_simulated_side_says_so_in_text_and_md(self):
         d = os.path.join(self.tmp, "sim")
         shutil.copytree(self.b, d)
