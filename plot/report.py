@@ -26,7 +26,6 @@ Files are written atomically. A directory that does not load is one line
 on stderr, exit 1, and the reports of an earlier run of the directory are
 removed (nothing stale may look current); wrong arguments exit 2.
 """
-import argparse
 import json
 import math
 import os
@@ -144,8 +143,7 @@ def first_screen(rd, an, codegen_lines=()):
         if any(r["granule"] == "2m" for r in rows):
             notes.append(f"*2m = {rd.schema.pages_per_2m} x 4K removals "
                          "(as 7.2).")
-        notes.append(f"Margin +-{an.margin.ns:.3g} ns/page: "
-                     f"{an.margin.source}.")
+        notes.append(an.margin.line())
         if any(r["disagree"] for r in rows):
             notes.append("! median per-op time moves the other way.")
         used = sorted({m for r in rows for m in r["marks"]})
@@ -762,12 +760,7 @@ def parser():
                    "report.txt, report.md, verdicts.json, plots/ and (with "
                    "teardown rows) teardown-summary.txt inside it.")
     p.add_argument("rundir")
-    p.add_argument("--margin-ns", type=cli.positive, default=None,
-                   metavar="NS", help="equivalence margin in ns per 4K page "
-                   "(default: 0.1%% of the tdx backend's WBINVD + reset "
-                   "when it ran, else of the published ~5 us/page)")
-    p.add_argument("--margin", type=_no_relative_margin, metavar="PCT",
-                   help=argparse.SUPPRESS)
+    cli.margin_options(p)
     p.add_argument("--no-plots", action="store_true",
                    help="skip the gnuplot figures")
     p.add_argument("--all-plots", action="store_true",
@@ -782,12 +775,6 @@ def parser():
                    help="print the first screen of report.txt instead of "
                    "its path")
     return p
-
-
-def _no_relative_margin(s):
-    raise argparse.ArgumentTypeError(
-        "a relative margin is gone: the margin is absolute; use "
-        "--margin-ns NS")
 
 
 def summary(rd, log):

@@ -19,6 +19,7 @@ import plotpath
 import codegen
 import compare
 import corpus
+import patch
 import report
 import rundir
 import stats
@@ -684,6 +685,60 @@ class CompareAB(unittest.TestCase):
             mdt = f.read()
         for text in (out, mdt):
             self.assertIn("B: SIMULATED module: NOT MEASUREMENTS", text)
+
+
+class CompareMargin(unittest.TestCase):
+    """compare derives its equivalence margin from the two runs as the
+    report derives its own (patch.margin()), --margin-ns overriding, and
+    states it with its source on the first screen."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-margin-")
+        kw = dict(rounds=16, ground=False, hist=False, teardown=False,
+                  ranges=False)
+        cls.a = os.path.join(cls.tmp, "A")
+        cls.b = os.path.join(cls.tmp, "B")
+        cls.m = os.path.join(cls.tmp, "M")
+        cls.n = os.path.join(cls.tmp, "N")
+        synth.write_rundir(cls.a, seed=1, backend="tdx", **kw)
+        # B's pfn WBINVD costs 10% more: A's removal cost is the smaller
+        synth.write_rundir(cls.b, seed=2, backend="tdx",
+                           effects={"wbinvd": 10.0}, **kw)
+        synth.write_rundir(cls.m, seed=3, **kw)
+        synth.write_rundir(cls.n, seed=4, **kw)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def first_screen(self, *args):
+        rc, out, err = run_main(compare.main, *args, "--boot", "0")
+        self.assertEqual(rc, 0, err)
+        return " ".join(out.split("\n\n")[0].split())
+
+    def test_tdx_runs_measure_the_margin(self):
+        # the report's margin of each side, from its own analysis
+        ma = patch.analyse(rundir.load(self.a), boot=0).margin
+        mb = patch.analyse(rundir.load(self.b), boot=0).margin
+        self.assertEqual((ma.kind, mb.kind), ("measured-tdx",) * 2)
+        self.assertLess(ma.ns, mb.ns)
+        for args in ((self.a, self.b), (self.b, self.a)):
+            first = self.first_screen(*args)
+            self.assertIn(f"Margin +-{ma.ns:.3g} ns/page: 0.1% of this "
+                          "host's tdx WBINVD + reset", first)
+            self.assertIn("the smaller of A", first)
+            self.assertNotIn("published", first)
+
+    def test_option_overrides(self):
+        first = self.first_screen(self.a, self.b, "--margin-ns", "7")
+        self.assertIn("Margin +-7 ns/page: +-7 ns/page (--margin-ns).",
+                      first)
+
+    def test_no_tdx_published(self):
+        first = self.first_screen(self.m, self.n)
+        self.assertIn("Margin +-5 ns/page: 0.1% of the published ~5 "
+                      "us/page removal", first)
 
 
 class CompareRunsAsUnit(unittest.TestCase):
