@@ -252,14 +252,30 @@ def ab_verdict(r, margin, family):
     r["disagree"] = patch.disagree(res)
 
 
+def header(A, B):
+    """The first lines of every compare output: each side's provenance
+    line, then, when a side ran the pre-patch testbed kernel, what such
+    an A/B tests."""
+    return ["A: " + provenance.headline(A, width=tf.WIDTH - 3),
+            "B: " + provenance.headline(B, width=tf.WIDTH - 3)] + \
+        codegen.compare_caveat(A.kernel(), B.kernel())
+
+
+def markdown(A, B, text):
+    """compare --md: the header first (a paragraph per provenance line),
+    the title, then the text output as it was printed."""
+    a, b, *cav = header(A, B)
+    return "\n".join([a, "", b, ""] + (cav + [""] if cav else []) + [
+        f"# unmapbench compare: {A.name} vs {B.name}", "", "```"]) + \
+        "\n" + text + "```\n"
+
+
 def first_screen(A, B, rows, margin):
     """The compare's first screen: both sides' provenance (with, when a
     side ran the pre-patch testbed kernel, what such an A/B tests), the
     headline configuration's pfn rows per path and granule, the teardown
     before/after table."""
-    L = ["A: " + provenance.headline(A, width=tf.WIDTH - 3),
-         "B: " + provenance.headline(B, width=tf.WIDTH - 3)]
-    L += codegen.compare_caveat(A.kernel(), B.kernel())
+    L = header(A, B)
     n = sum(1 for r in rows if r["p_holm"] is not None)
     pick = micro.headline_group(micro.groups(A), "4k") or \
         micro.headline_group(micro.groups(A), "2m")
@@ -402,8 +418,7 @@ def _compare(a):
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
     if a.md:
-        cli.write_atomic(a.md, f"# unmapbench compare: {A.name} vs "
-                         f"{B.name}\n\n```\n" + text + "```\n")
+        cli.write_atomic(a.md, markdown(A, B, text))
     return 0
 
 

@@ -532,8 +532,9 @@ def render_md(blocks):
 
 
 def instrument_lines(rd, log):
-    """instrument.txt (plot/instrument.py) when present; written first
-    when the directory holds ground ops timed with both timers."""
+    """instrument.txt (plot/instrument.py) when present, without its
+    provenance line; written first when the directory holds ground ops
+    timed with both timers."""
     p = os.path.join(rd.path, "instrument.txt")
     if not os.path.exists(p) and instrument.applicable(rd):
         try:
@@ -544,7 +545,9 @@ def instrument_lines(rd, log):
     if not os.path.exists(p):
         return []
     with open(p, encoding="utf-8", errors="replace") as f:
-        return f.read().rstrip("\n").split("\n")
+        lines = f.read().rstrip("\n").split("\n")
+    # its provenance line is the report's first line already
+    return lines[1:] if lines[0] == provenance.headline(rd) else lines
 
 
 def teardown_blocks(rd):
@@ -678,7 +681,8 @@ def build(rd, margin_ns=None, boot=1000, seed=1, plot=True, log=None,
     blocks += [("para", m) for m in plot_msgs]
     blocks += [("head", "Methods"), ("para", METHODS)]
     txt = "\n".join(first + render_txt(blocks)).rstrip("\n") + "\n"
-    md = [f"# unmapbench report: {rd.name}", "", "```"] + first + \
+    md = [first[0], "", f"# unmapbench report: {rd.name}", "", "```"] + \
+        first + \
         ["```", ""] + render_md(blocks)
     if plots:
         md += ["## Plots", ""] + [

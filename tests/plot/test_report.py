@@ -19,7 +19,9 @@ import plotpath
 import codegen
 import compare
 import corpus
+import instrument
 import patch
+import provenance
 import report
 import rundir
 import stats
@@ -129,6 +131,37 @@ class Report(unittest.TestCase):
         self.assertTrue(all(x["unit"] == "ns/op" for x in doc["range"]))
         self.assertEqual(len(doc["extrapolation"]["guests"]), 3)
         self.assertIn("rows", doc["teardown"])
+
+    def test_provenance_is_the_first_line(self):
+        # every file the report writes that shows a figure starts with
+        # the provenance line; a title may follow it
+        head = provenance.headline(rundir.load(self.emu))
+        self.assertTrue(head.startswith("EMULATED (qemu-tcg)"), head)
+        for f in ("report.txt", "report.md", teardown.SUMMARY):
+            lines = read(self.emu, f).splitlines()
+            self.assertEqual(lines[0], head, f)
+        self.assertTrue(read(self.emu, teardown.SUMMARY).splitlines()[1]
+                        .startswith("# unmapbench teardown summary: "))
+
+    def test_instrument_txt_starts_with_the_provenance(self):
+        # instrument.txt (figures of its own, printed by make
+        # bench-instrument) too; the report, which starts with the line
+        # already, leaves it out of its instrument section
+        rd = rundir.load(self.emu)
+        real = instrument.render
+        instrument.render = lambda res: ["Instrument validation", "fig"]
+        try:
+            instrument.write(rd, res={"stub": True})
+        finally:
+            instrument.render = real
+        try:
+            lines = read(self.emu, "instrument.txt").splitlines()
+            self.assertEqual(lines, [provenance.headline(rd),
+                                     "Instrument validation", "fig"])
+            self.assertEqual(report.instrument_lines(rd, print),
+                             ["Instrument validation", "fig"])
+        finally:
+            os.unlink(os.path.join(self.emu, "instrument.txt"))
 
     def test_md(self):
         md = read(self.emu, "report.md")
@@ -666,13 +699,25 @@ class CompareAB(unittest.TestCase):
         with open(md, encoding="utf-8") as f:
             mdt = f.read()
         for text in (out, mdt):
-            lines = text.splitlines()
+            lines = [x for x in text.splitlines() if x]
             i = min(i for i, l in enumerate(lines) if l.startswith("B: "))
             self.assertEqual(lines[i - 1][:3], "A: ")
             self.assertEqual(lines[i + 1:i + 1 + len(cav)], cav)
         rc, out, err = self.run_cmp(self.a, self.b)
         self.assertEqual(rc, 0, err)
         self.assertNotIn("pre-patch testbed kernel", out)
+
+    def test_md_starts_with_the_provenance(self):
+        md = os.path.join(self.tmp, "first.md")
+        rc, out, err = self.run_cmp(self.a, self.b, "--md", md)
+        self.assertEqual(rc, 0, err)
+        with open(md, encoding="utf-8") as f:
+            mdl = f.read().splitlines()
+        txt = out.splitlines()
+        self.assertTrue(txt[0].startswith("A: NOT TDX"), txt[0])
+        self.assertEqual(mdl[0], txt[0])
+        self.assertEqual(mdl[2], txt[1])
+        self.assertTrue(mdl[4].startswith("# unmapbench compare: "), mdl)
 
     def test_simulated_side_says_so_in_text_and_md(self):
         d = os.path.join(self.tmp, "sim")
