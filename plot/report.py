@@ -39,6 +39,7 @@ import instrument  # noqa: E402
 import micro  # noqa: E402
 import patch  # noqa: E402
 import plots as P  # noqa: E402
+import pmu  # noqa: E402
 import provenance  # noqa: E402
 import published  # noqa: E402
 import rundir  # noqa: E402
@@ -460,6 +461,117 @@ def ground_blocks(rd):
     return []
 
 
+PMU_LABEL = {"instructions": "insns", "core_cycles": "core cyc",
+             "l1d_misses": "L1D miss"}
+
+
+def pmu_blocks(rd, an):
+    """PMU counts per 4K page, page vs pfn, per configuration (pmu.py),
+    or the reason once when none was counted; APERF/MPERF beside."""
+    if not rd.micro:
+        return []
+    keys = list(an.groups)
+    B = [("head", "PMU counts per 4K page: page vs pfn")]
+    why = pmu.not_counted(rd)
+    reasons = "; ".join(w + (f" ({n} runs)" if len(why) > 1 else "")
+                        for w, n in why)
+    emul = (" QEMU's emulator (TCG) offers no hardware PMU, so none is "
+            "expected there.") if "qemu-tcg" in rd.emulations() else ""
+    rows = pmu.summarize(rd)
+    if not rows:
+        asked = any(r["pmu_reason"] or r["pmu"] for r in rd.runs.values())
+        B.append(("para", "No PMU counts: the PMU was unavailable (runs.csv"
+                  f" pmu_reason: {reasons})." + emul if asked else
+                  "No PMU counts: none was asked for (micro --no-pmu)."))
+    else:
+        B.append(("para", "Instructions, core cycles and L1D read misses "
+                  "the PMU counted over each variant's timed batches (an "
+                  "empty timer bracket's count subtracted), per 4K page; "
+                  "page and pfn: the mean over runs; pfn - page: the mean "
+                  "of the per-run differences, with a 95% t interval over "
+                  "runs from 2 runs on (one run: no interval). Core "
+                  "cycles run at the core's clock, not the TSC's." +
+                  (" Native runs count user mode only." if "native" in
+                   {dict(k)["where"] for k in keys} else "")))
+        for key in keys:
+            body = []
+            for r in (x for x in rows if x["key"] == key):
+                first = True
+                for c, f in r["counters"].items():
+                    ch = tf.est_ci(f["change"], *f["ci"]) if f["ci"] \
+                        else f"{tf.sig(f['change'])} (1 run)"
+                    body.append([r["path"] if first else "",
+                                 r["granule"] if first else "",
+                                 PMU_LABEL[c], tf.num(f["page"]),
+                                 tf.num(f["pfn"]), f["runs"],
+                                 ch + (provenance.mark_text(r["marks"])
+                                       if first else "")])
+                    first = False
+            if body:
+                B.append(("table", f"[{cfg_desc(key, keys, ())}]"
+                          if len(keys) > 1 else None,
+                          ["path", "gran", "count", "page", "pfn", "runs",
+                           "pfn-page [95% CI]"], body,
+                          ["l", "l", "l", "r", "r", "r", "l"]))
+        if why:
+            B.append(("para", f"Counters missing (runs.csv pmu_reason): "
+                      f"{reasons}." + emul))
+        B += pmu_codegen_blocks(rd, rows)
+    B += aperf_blocks(rd, keys)
+    return B
+
+
+def pmu_codegen_blocks(rd, rows):
+    """codegen.json's static instruction counts beside the instructions
+    the PMU counted (headline configuration, unmap 4K), when both are
+    there."""
+    try:
+        cg = codegen.load(rd.path)
+    except (ValueError, KeyError, TypeError):
+        return []
+    pick = micro.headline_group(micro.groups(rd), "4k")
+    r = next((x for x in rows if pick and x["key"] == pick[0] and
+              x["path"] == "unmap" and x["granule"] == "4k"), None)
+    f = r and r["counters"].get("instructions")
+    if not cg or not f:
+        return []
+    ch = cg["check"]
+    got = tf.est_ci(f["change"], *f["ci"]) if f["ci"] else \
+        f"{tf.sig(f['change'])} (1 run)"
+    return [("para", "Beside codegen.json (instructions on the no-error "
+             "path per removed 4K page, counted in the code, pfn - page): "
+             f"kernel {-ch['kernel']['insns']:+d}, module "
+             f"{-ch['module']['insns']:+d} (its tdx backend's copy); the "
+             f"PMU counted {got} instructions per page for unmap 4k here "
+             f"({micro.describe(r['key'])}).")]
+
+
+def aperf_blocks(rd, keys):
+    """APERF/MPERF per configuration, said what it is; absent values
+    said so."""
+    am = pmu.aperf_mperf(rd)
+    what = ("APERF/MPERF, the effective-frequency ratio (the thread's "
+            "CPU's core clock over the TSC's rate, per thread over its "
+            "whole run, while not idle; 1: it ran at the TSC's rate; far "
+            "from 1: the frequency changed, turbo or throttling, and TSC "
+            "cycles are not core cycles)")
+    if not any(a["values"] for a in am):
+        return [("para", what + ": not recorded (micro.csv aperf_mperf is "
+                 "empty for every thread: the MSRs were unreadable where "
+                 "it ran" + ("; native runs cannot read them" if "native"
+                             in {dict(k)["where"] for k in keys} else "")
+                 + ").")]
+    far = sum(a["far"] for a in am)
+    n = sum(a["values"] for a in am)
+    body = [[cfg_desc(a["key"], keys, ()), f"{a['values']} of "
+             f"{a['threads']}", tf.num(a["min"]), tf.num(a["median"]),
+             tf.num(a["max"])] for a in am]
+    return [("para", what + f": {far} of {n} threads read are more than "
+             f"{100 * pmu.FAR:g}% from 1."),
+            ("table", None, ["config", "threads read", "min", "median",
+                             "max"], body, ["l", "r", "r", "r", "r"])]
+
+
 def counters_blocks(rd):
     if not rd.counters:
         return []
@@ -643,6 +755,8 @@ def verdicts_json(rd, an):
                          published_before_s=b, published_after_s=a,
                          published_source=published.SOURCE)
                     for vc, gib, b, a in published.TEARDOWN])
+    if rd.micro:
+        doc.update(pmu.as_json(rd))
     if rd.teardown:
         doc["teardown"] = teardown.as_json(rd)
     return json.dumps(_clean(doc), indent=1, sort_keys=False) + "\n"
@@ -673,7 +787,7 @@ def build(rd, margin_ns=None, boot=1000, seed=1, plot=True, log=None,
     ins = instrument_lines(rd, log)
     if ins:
         blocks += [("head", "Instrument validation"), ("lines", ins)]
-    blocks += counters_blocks(rd)
+    blocks += pmu_blocks(rd, an) + counters_blocks(rd)
     blocks += [("head", "Environment"), ("lines", environment(rd))]
     if plots:
         blocks.append(("para", "Plots in plots/ (PNG and SVG): " +

@@ -310,6 +310,149 @@ class CodegenSummary(unittest.TestCase):
             self.assertLessEqual(len(x), 75, x)
 
 
+T975_DF2 = 4.302652729911275      # t(0.975, 2), from tables
+
+
+class PmuCounts(unittest.TestCase):
+    """PMU counts per 4K page, page vs pfn, in report.txt's details,
+    report.md and verdicts.json (known answers from synth.py: per-run
+    pfn - page differences of effect -+ pmu_spread); the reason once when
+    the PMU was unavailable; APERF/MPERF said what it is, or absent."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-pmu-")
+        kw = dict(rounds=8, teardown=False, ground=False, hist=False)
+        cls.out = {}
+        for name, extra in (
+                ("three", dict(pmu=True, repeats=3, granules=("4k", "2m"),
+                               aperf=0.97)),
+                ("one", dict(pmu=True, threads=(2,), aperf=0.8)),
+                ("none", dict(emulation="qemu-tcg", pmu_reason="unavailable"
+                              ": not supported (-95)")),
+                ("unasked", {}),
+                ("partial", dict(pmu=True, pmu_counters=("instructions",),
+                                 pmu_reason="unavailable: core cycles: not "
+                                 "supported (-95), L1D read misses: not "
+                                 "supported (-95)"))):
+            d = os.path.join(cls.tmp, name)
+            synth.write_rundir(d, seed=len(name), **kw, **extra)
+            cls.out[name] = report.build(rundir.load(d), boot=0, plot=False)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def section(self, name, md=False):
+        text = self.out[name]["md" if md else "txt"]
+        return text.split("PMU counts per 4K page: page vs pfn")[1] \
+            .split("Counters recorded")[0]
+
+    def rows(self, name, path, granule, counter):
+        doc = json.loads(self.out[name]["json"])
+        return [r["counters"][counter] for r in doc["pmu"]["rows"]
+                if r["path"] == path and r["granule"] == granule and
+                counter in r["counters"]]
+
+    def test_known_answer(self):
+        hw = T975_DF2 * 0.5 / 3 ** 0.5
+        for g in ("4k", "2m"):
+            for c, page, ch in (("instructions", 560.0, -7.0),
+                                ("l1d_misses", 70.0, -1.0),
+                                ("core_cycles", 3500.0, 0.0)):
+                (f,) = self.rows("three", "unmap", g, c)
+                self.assertEqual(f["runs"], 3)
+                self.assertAlmostEqual(f["page"], page, places=6)
+                self.assertAlmostEqual(f["pfn"], page + ch, places=6)
+                self.assertAlmostEqual(f["change"], ch, places=6)
+                self.assertAlmostEqual(f["ci"][0], ch - hw, places=4)
+                self.assertAlmostEqual(f["ci"][1], ch + hw, places=4)
+
+    def test_text_md_not_first_screen(self):
+        out = self.out["three"]
+        for md in (False, True):
+            sec = self.section("three", md)
+            rows = [l for l in sec.splitlines()
+                    if l.lstrip("| ").startswith("unmap")]
+            self.assertEqual(len(rows), 2, sec)
+            self.assertTrue(all("insns" in r and "560.0" in r and "553.0"
+                                in r and "-7.00 [-8.24,-5.76]" in r
+                                for r in rows), rows)
+        self.assertNotIn("PMU", "\n".join(out["first"]))
+        for line in out["txt"].splitlines():
+            self.assertLessEqual(len(line), 75, line)
+
+    def test_one_run(self):
+        sec = self.section("one")
+        row = next(l for l in sec.splitlines() if l.startswith("unmap"))
+        self.assertIn("-7.00 (1 run)", row)
+        (f,) = self.rows("one", "unmap", "4k", "instructions")
+        self.assertIsNone(f["ci"])
+        # two threads, op-weighted: 560 + 0.25 x the mean thread index
+        self.assertAlmostEqual(f["page"], 560.125, places=6)
+
+    def test_unavailable_says_the_reason_once(self):
+        why = "unavailable: not supported (-95)"
+        for md in (False, True):
+            sec = self.section("none", md)
+            self.assertEqual(" ".join(sec.split()).count(why), 1, sec)
+            self.assertIn("No PMU counts: the PMU was unavailable", sec)
+            self.assertIn("QEMU's emulator (TCG) offers no hardware PMU",
+                          " ".join(sec.split()))
+            self.assertNotIn("pfn-page", sec)
+        doc = json.loads(self.out["none"]["json"])
+        self.assertEqual((doc["pmu"]["counted"], doc["pmu"]["rows"]),
+                         ([], []))
+        self.assertEqual(doc["pmu"]["not_counted"],
+                         [{"reason": why, "runs": 1}])
+        self.assertIn("No PMU counts: none was asked for (micro --no-pmu).",
+                      " ".join(self.section("unasked").split()))
+
+    def test_some_counters_missing(self):
+        rows = [l.split()[2] for l in self.section("partial").splitlines()
+                if l.endswith("(1 run)")]
+        self.assertEqual(rows, ["insns"] * 4)
+        sec = " ".join(self.section("partial").split())
+        self.assertIn("Counters missing (runs.csv pmu_reason): "
+                      "unavailable: core cycles: not supported (-95)", sec)
+        self.assertEqual(self.rows("partial", "unmap", "4k", "l1d_misses"),
+                         [])
+
+    def test_aperf_mperf(self):
+        sec = " ".join(self.section("three").split())
+        self.assertIn("APERF/MPERF, the effective-frequency ratio", sec)
+        self.assertIn("far from 1: the frequency changed", sec)
+        self.assertIn("0 of 6 threads read are more than 5% from 1", sec)
+        sec = " ".join(self.section("one").split())
+        self.assertIn("2 of 2 threads read are more than 5% from 1", sec)
+        doc = json.loads(self.out["one"]["json"])
+        (a,) = doc["aperf_mperf"]["rows"]
+        self.assertEqual((a["min"], a["max"], a["far"]), (0.8, 0.81, 2))
+        sec = " ".join(self.section("none").split())
+        self.assertIn("APERF/MPERF, the effective-frequency ratio", sec)
+        self.assertIn("not recorded (micro.csv aperf_mperf is empty", sec)
+        doc = json.loads(self.out["none"]["json"])
+        self.assertIsNone(doc["aperf_mperf"]["rows"][0]["median"])
+
+    def test_beside_codegen(self):
+        d = os.path.join(self.tmp, "three")
+        cg = {"schema": codegen.SCHEMA,
+              "schema_version": codegen.SCHEMA_VERSION,
+              "check": {"equal": False, "kernel": {"insns": 11, "loads": 4},
+                        "module": {"insns": 8, "loads": 3}}}
+        with open(os.path.join(d, "codegen.json"), "w") as f:
+            json.dump(cg, f)
+        try:
+            txt = report.build(rundir.load(d), boot=0, plot=False)["txt"]
+        finally:
+            os.unlink(os.path.join(d, "codegen.json"))
+        sec = " ".join(txt.split("PMU counts per 4K page")[1].split())
+        self.assertIn("pfn - page): kernel -11, module -8 (its tdx "
+                      "backend's copy); the PMU counted -7.00 [-8.24,-5.76] "
+                      "instructions per page for unmap 4k here", sec)
+        self.assertNotIn("Beside codegen.json", self.out["three"]["txt"])
+
+
 def first_line(**kw):
     tmp = tempfile.mkdtemp(prefix="ub-prov-")
     try:
