@@ -10,6 +10,7 @@ import sys
 import tempfile
 import traceback
 
+import published
 import rundir
 import schema
 
@@ -69,6 +70,21 @@ def count(s):
         raise argparse.ArgumentTypeError(f"'{s}' is not a whole number "
                                          ">= 0")
     return int(s)
+
+
+def margin_options(p):
+    """--margin-ns NS (published.margin()'s override) and the relative
+    --margin of old, refused in words."""
+    p.add_argument("--margin-ns", type=positive, default=None,
+                   metavar="NS", help=published.MARGIN_HELP)
+    p.add_argument("--margin", type=_no_relative_margin, metavar="PCT",
+                   help=argparse.SUPPRESS)
+
+
+def _no_relative_margin(s):
+    raise argparse.ArgumentTypeError(
+        "a relative margin is gone: the margin is absolute; use "
+        "--margin-ns NS")
 
 
 def write_atomic(path, text):

@@ -11,10 +11,13 @@ code with objdump and writes codegen.json and codegen.txt (75 columns).
 Entry points for the report and compare (plot/report.py, plot/compare.py):
   load(run_dir) -> dict | None      codegen.json of a run directory, if any
                                     (ValueError if it has another schema)
-  summary_lines(cg) -> list[str]    three lines (<= 75 columns) naming the
-                                    kernel version, compiler and flags, for
-                                    the top of a report
-  compare_caveat(meta_a, meta_b) -> list[str]
+  summary_lines(cg) -> list[str]    three lines (<= 75 columns, never
+                                    cut) naming the kernel version,
+                                    compiler and flags, for the top of a
+                                    report
+  native_lines(binary) -> list[str] two lines in that shape for a native
+                                    run: counted in the harness binary
+  compare_caveat(release_a, release_b) -> list[str]
                                     header lines for `unmapbench compare`
                                     when one side ran the pre-patch testbed
                                     kernel ([] otherwise)
@@ -23,6 +26,7 @@ CLI:
   python3 plot/codegen.py RUN_DIR            re-render codegen.txt from
                                              codegen.json
   python3 plot/codegen.py --summary RUN_DIR  print summary_lines()
+  python3 plot/codegen.py native BINARY      print native_lines()
   python3 plot/codegen.py prototype OBJ FUNC print FUNC's parameters as the
                                              object's DWARF states them
   python3 plot/codegen.py analyse ...        (testbed/codegen.sh) count,
@@ -742,16 +746,15 @@ def kmod_analysis(kmod, backend=KMOD_BACKEND):
     return res
 
 
-def native_line(binary):
-    """One line: the page-vs-pfn difference per 4K page (unmap, replica 0)
-    in a harness binary's native build of the module's code (null
-    backend), the way the module's own objects are counted."""
+def native_lines(binary):
+    """The codegen summary of a native run: the page-vs-pfn difference
+    per 4K page (unmap, replica 0) in a harness binary's native build of
+    the module's code (null backend), counted the way the module's own
+    objects are; two lines in summary_lines()'s shape."""
     mod = kmod_analysis(Build([("native", binary)]), "null")
-    b, a = mod["before"]["total"], mod["after"]["total"]
-    di, dl = b["insns"] - a["insns"], b["loads"] - a["loads"]
-    return (f"native code: page vs pfn {di:+d} insns, {dl:+d} loads per 4K "
-            f"page (unmap {b['insns']}/{b['loads']} vs "
-            f"{a['insns']}/{a['loads']})")
+    return ["codegen per removed 4K page, native build (null backend):",
+            _shape_line("module", mod["delta"], mod["before"]["total"],
+                        mod["after"]["total"])]
 
 
 def check(kern, mod):
@@ -1045,46 +1048,52 @@ def _delta(v):
     return f"{v:+d}" if v else "0"
 
 
+def _shape_line(what, delta, page=None, pfn=None, tail=""):
+    """'  WHAT pfn - page: N insns, N loads (page I/L, pfn I/L)': delta is
+    page - pfn (codegen.json's before - after), shown as pfn - page like
+    the report's verdicts."""
+    totals = f" (page {page['insns']}/{page['loads']}, pfn " \
+        f"{pfn['insns']}/{pfn['loads']})" if page else ""
+    return (f"  {what} pfn - page: {_delta(-delta['insns'])} insns, "
+            f"{_delta(-delta['loads'])} loads{totals}{tail}")
+
+
 def summary_lines(cg):
-    """Three lines for the top of a report (each <= 75 columns)."""
+    """Three lines for the top of a report, each short enough for 75
+    columns as written (never cut): the build, then pfn - page in
+    instructions and loads per removed 4K page in the kernel (before =
+    page, after = pfn) and in the module's copies."""
     if not cg:
         return []
     k, c = cg["kernel"], cg["compiler"]
     kp, ch = cg["kernel_path"], cg["check"]
-    b, a = kp["before"]["total"], kp["after"]["total"]
-    di, dl = kp["delta"]["insns"], kp["delta"]["loads"]
-    verb = "removes" if di >= 0 else "adds"
-    lines = [
-        f"codegen: Linux {k['version']}, {c['short']}, {c['opt']}: the PFN "
-        f"shape {verb} {abs(di)} insns",
-        f"  and {abs(dl)} loads per 4K page on the removal path (before "
-        f"{b['insns']}/{b['loads']}, after {a['insns']}/{a['loads']})",
-        f"  module page-vs-pfn: {_delta(ch['module']['insns'])} insns, "
-        f"{_delta(ch['module']['loads'])} loads: "
-        + ("equals the kernel's" if ch["equal"] else
-           f"differs from the kernel's {_delta(ch['kernel']['insns'])}/"
-           f"{_delta(ch['kernel']['loads'])}"),
+    return [
+        f"codegen per removed 4K page (Linux {k['version']}, {c['short']}, "
+        f"{c['opt']}):",
+        _shape_line("kernel", kp["delta"], kp["before"]["total"],
+                    kp["after"]["total"]),
+        _shape_line("module", ch["module"], tail=": equals the kernel's"
+                    if ch["equal"] else ": differs from the kernel's"),
     ]
-    return [textfmt.fit(x) for x in lines]
 
 
-def compare_caveat(meta_a, meta_b):
+def compare_caveat(release_a, release_b):
     """Header lines for a compare of two run directories when either ran
-    the pre-patch testbed kernel (kernel release ending in -prepatch)."""
-    pre = []
-    for side, m in (("A", meta_a), ("B", meta_b)):
-        rel = ((m or {}).get("host") or {}).get("kernel_release") or ""
-        if rel.endswith("-prepatch"):
-            pre.append((side, rel))
+    the pre-patch testbed kernel: its kernel release (RunDir.kernel(),
+    meta.json host.kernel_release) ends in -prepatch."""
+    pre = [(side, rel) for side, rel in (("A", release_a),
+                                          ("B", release_b))
+           if (rel or "").endswith("-prepatch")]
     if not pre:
         return []
     return textfmt.para(
         f"{' and '.join(s for s, _ in pre)} ran the pre-patch testbed "
         f"kernel ({', '.join(r for _, r in pre)}): the same tree and "
         "config with testbed/patches/pre-pfn-unmap.patch (the struct-page "
-        "unmap API). Non-TDX guests never execute the patched functions, "
-        "so a teardown A/B here tests the compare workflow, not the patch. "
-        "For what the patch changes in the code, see `make codegen`.")
+        "unmap API). Non-TDX guests never execute the patched functions "
+        "and the module times its own copies of both shapes, so this A/B "
+        "tests the compare workflow, not the patch. For what the patch "
+        "changes in the code, see `make codegen`.")
 
 
 def _path_lines(title, data, bname, aname):
@@ -1303,7 +1312,7 @@ def main(argv):
         print(proto_text(argv[2], params))
         return 0 if params is not None else 1
     if len(argv) == 2 and argv[0] == "native":
-        print(native_line(argv[1]))
+        print("\n".join(native_lines(argv[1])))
         return 0
     if len(argv) == 2 and argv[0] == "--summary":
         cg = load(argv[1])

@@ -21,9 +21,15 @@ the rows compared, and calls a row faster or slower only when its CI
 clears the A/A floor (the larger of the two sides' variant-vs-twin
 |change|). The output opens with a first screen like report.txt's and
 carries both sides' caveats, in text and in --md; a partial or
-wall-capped side marks every row it touches.
+wall-capped side marks every row it touches. The equivalence margin
+comes from the two runs as the report's does (patch.margin(): 0.1% of
+the tdx backend's WBINVD + reset per 4K page, the smaller of A's and
+B's, when tdx ran; else of the published ~5 us/page), or --margin-ns;
+the first screen states it and its source. When either side's kernel
+release ends in -prepatch (the testbed's pre-patch kernel), the lines
+under the provenance say that such an A/B tests the workflow, not the
+patch (codegen.compare_caveat()).
 """
-import argparse
 import os
 import sys
 import zlib
@@ -31,10 +37,10 @@ import zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cli  # noqa: E402
+import codegen  # noqa: E402
 import micro  # noqa: E402
 import patch  # noqa: E402
 import provenance  # noqa: E402
-import published  # noqa: E402
 import rundir  # noqa: E402
 import schema  # noqa: E402
 import stats  # noqa: E402
@@ -246,19 +252,36 @@ def ab_verdict(r, margin, family):
     r["disagree"] = patch.disagree(res)
 
 
+def header(A, B):
+    """The first lines of every compare output: each side's provenance
+    line, then, when a side ran the pre-patch testbed kernel, what such
+    an A/B tests."""
+    return ["A: " + provenance.headline(A, width=tf.WIDTH - 3),
+            "B: " + provenance.headline(B, width=tf.WIDTH - 3)] + \
+        codegen.compare_caveat(A.kernel(), B.kernel())
+
+
+def markdown(A, B, text):
+    """compare --md: the header first (a paragraph per provenance line),
+    the title, then the text output as it was printed."""
+    a, b, *cav = header(A, B)
+    return "\n".join([a, "", b, ""] + (cav + [""] if cav else []) + [
+        f"# unmapbench compare: {A.name} vs {B.name}", "", "```"]) + \
+        "\n" + text + "```\n"
+
+
 def first_screen(A, B, rows, margin):
-    """The compare's first screen: both sides' provenance, the headline
-    configuration's pfn rows per path and granule, the teardown
+    """The compare's first screen: both sides' provenance (with, when a
+    side ran the pre-patch testbed kernel, what such an A/B tests), the
+    headline configuration's pfn rows per path and granule, the teardown
     before/after table."""
-    L = ["A: " + provenance.headline(A, width=tf.WIDTH - 3),
-         "B: " + provenance.headline(B, width=tf.WIDTH - 3)]
+    L = header(A, B)
     n = sum(1 for r in rows if r["p_holm"] is not None)
     pick = micro.headline_group(micro.groups(A), "4k") or \
         micro.headline_group(micro.groups(A), "2m")
     L.append("B - A per variant, runs as the unit: total time per 4K page, "
              "95% CI;")
-    L.append(tf.fit(f"Holm over {n} rows decided; margin +-{margin.ns:.3g} "
-                    "ns/page. Shown, pfn shape:"))
+    L.append(tf.fit(f"Holm over {n} rows decided. Shown, pfn shape:"))
     L.append(tf.fit("  " + (micro.describe(pick[0]) if pick else "-")))
     body = []
     for g in ("4k", "2m"):
@@ -282,6 +305,7 @@ def first_screen(A, B, rows, margin):
         t = tf.table(["pfn", "gran", "B-A ns/page [95% CI]", "%", "floor",
                       "verdict"], body, ["l", "l", "l", "r", "r", "l"])
         L += t[:1] + t[2:]
+    L += tf.para(margin.line())
     td = teardown.ab_table(A, B)
     room = FIRST_SCREEN - len(L) - 1
     if td:
@@ -293,8 +317,10 @@ def first_screen(A, B, rows, margin):
 
 def ab_report(A, B, margin=None, forced=False, host=(), params=(),
               notes=(), same=None, boot=1000, seed=1):
-    """The compare's lines: the first screen, then every row."""
-    margin = margin or published.margin()
+    """The compare's lines: the first screen, then every row. margin:
+    published.Margin, by default patch.margin() of A and B (as the report
+    derives its own)."""
+    margin = margin or patch.margin([A, B], labels=("A", "B"))
     rows = [r for r in ab_rows(A, B, margin.ns, boot, seed)]
     L = first_screen(A, B, rows, margin)
     L.append("")
@@ -322,8 +348,7 @@ def ab_report(A, B, margin=None, forced=False, host=(), params=(),
             f"(bootstrap over runs, Welch degrees of freedom); 'median' is "
             f"the change in median per-op time. At least {MIN_RUNS} runs per"
             f" side decide a row; Holm over the rows decided; faster/slower "
-            f"also needs the CI clear of the A/A floor; margin "
-            f"+-{margin.ns:.3g} ns/page ({margin.source}).")
+            f"also needs the CI clear of the A/A floor. " + margin.line())
         fixed = micro.fixed_desc(keys)
         if fixed:
             L += tf.para("Fixed: " + fixed)
@@ -359,11 +384,7 @@ def parser():
     p.add_argument("B")
     p.add_argument("--force", action="store_true",
                    help="compare even when hosts or parameters differ")
-    p.add_argument("--margin-ns", type=cli.positive, default=None,
-                   metavar="NS", help="equivalence margin in ns per 4K page "
-                   "(default: 0.1%% of the published ~5 us/page removal)")
-    p.add_argument("--margin", type=_no_relative_margin, metavar="PCT",
-                   help=argparse.SUPPRESS)
+    cli.margin_options(p)
     p.add_argument("--boot", type=cli.count, default=1000, metavar="N",
                    help="bootstrap resamples (default 1000)")
     p.add_argument("--md", metavar="FILE",
@@ -391,20 +412,14 @@ def _compare(a):
         return 2
     for w in A.warnings + B.warnings:
         print(f"compare: warning: {w}", file=sys.stderr)
-    lines = ab_report(A, B, published.margin(a.margin_ns), a.force, host,
-                      params, notes, same, a.boot)
+    margin = patch.margin([A, B], a.margin_ns, ("A", "B"))
+    lines = ab_report(A, B, margin, a.force, host, params, notes, same,
+                      a.boot)
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
     if a.md:
-        cli.write_atomic(a.md, f"# unmapbench compare: {A.name} vs "
-                         f"{B.name}\n\n```\n" + text + "```\n")
+        cli.write_atomic(a.md, markdown(A, B, text))
     return 0
-
-
-def _no_relative_margin(s):
-    raise argparse.ArgumentTypeError(
-        "a relative margin is gone: the margin is absolute; use "
-        "--margin-ns NS")
 
 
 def main(argv=None):

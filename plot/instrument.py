@@ -5,7 +5,8 @@ timed with both timers (`unmapbench instrument`, `make bench-instrument`,
 
 usage: python3 plot/instrument.py RUN_DIR [--quiet]
 
-Writes RUN_DIR/instrument.txt (<= 75 columns) and prints it. Figures:
+Writes RUN_DIR/instrument.txt (<= 75 columns, the provenance line
+first) and prints it. Figures:
 
 - linearity: per run, a least-squares fit of the suite's per-op cost
   (TSC timer; trimmed mean over the run's rounds) of ground.addK against
@@ -44,6 +45,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import cli  # noqa: E402
+import provenance  # noqa: E402
 import rundir  # noqa: E402
 import stats  # noqa: E402
 import textfmt as tf  # noqa: E402
@@ -446,9 +448,11 @@ def why(res, miss):
 
 
 def write(rd, res=None):
-    """Analyse (unless given), write RUN_DIR/instrument.txt; its lines."""
+    """Analyse (unless given), write RUN_DIR/instrument.txt, the
+    provenance line first (as every output that shows a figure starts);
+    its lines."""
     res = res or analyse(rd)
-    lines = render(res)
+    lines = [provenance.headline(rd)] + render(res)
     cli.write_atomic(rd.file("instrument.txt"),
                      "\n".join(lines).rstrip("\n") + "\n")
     return lines

@@ -82,7 +82,8 @@ def table(builds):
     lines = tf.table(head, body)
     for label, v in builds:
         if v["_codegen"]:
-            lines.append(f"{label}: {v['_codegen']}")
+            first, *rest = v["_codegen"].split("\n")
+            lines += [f"{label}: {first}"] + rest
     for label, v in builds:
         called, n = aa_share(v)
         lines.append(f"A/A controls called different, {label}: {called} of "

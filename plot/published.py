@@ -49,11 +49,21 @@ class Margin:
     def __repr__(self):
         return f"Margin({self.ns:g} ns: {self.source})"
 
+    def line(self):
+        """The sentence every output states the margin in."""
+        return f"Margin +-{self.ns:.3g} ns/page: {self.source}."
 
-def margin(override=None, tdx_removal_ns=None):
+
+MARGIN_HELP = ("equivalence margin in ns per 4K page (default: 0.1%% of the "
+               "tdx backend's WBINVD + reset when it ran, else of the "
+               "published ~5 us/page)")
+
+
+def margin(override=None, tdx_removal_ns=None, note=None):
     """The margin: --margin-ns when given; else 0.1% of the tdx
-    backend's measured WBINVD + reset per 4K page when it ran; else 0.1%
-    of the published ~5 us per-page removal cost."""
+    backend's measured WBINVD + reset per 4K page when it ran (note: how
+    that figure was picked, when there is more than one); else 0.1% of
+    the published ~5 us per-page removal cost."""
     if override is not None:
         return Margin(override, f"+-{override:g} ns/page (--margin-ns)",
                       "option")
@@ -61,8 +71,8 @@ def margin(override=None, tdx_removal_ns=None):
     if tdx_removal_ns:
         ns = MARGIN_SHARE * tdx_removal_ns
         return Margin(ns, f"{pc} of this host's tdx WBINVD + reset "
-                      f"({tdx_removal_ns / 1e3:.3g} us/page)",
-                      "measured-tdx")
+                      f"({tdx_removal_ns / 1e3:.3g} us/page"
+                      f"{'; ' + note if note else ''})", "measured-tdx")
     ns = MARGIN_SHARE * REMOVAL_US * 1e3
     return Margin(ns, f"{pc} of the published ~{REMOVAL_US:g} us/page "
                   "removal (another patch, not measured here)",

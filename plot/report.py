@@ -18,14 +18,14 @@ harness's commands show when they finish).
 
 The codegen summary: build(..., codegen=f) calls f(rd) -> [lines] (at
 most CODEGEN_LINES lines of <= 75 columns, or []) and puts them on the
-first screen after the provenance line; main() passes CODEGEN, None
-until the code-generation analysis is wired in.
+first screen after the provenance line; main() passes CODEGEN
+(codegen_summary(): codegen.json's summary, or for a native run the
+counts of the binary that ran).
 
 Files are written atomically. A directory that does not load is one line
 on stderr, exit 1, and the reports of an earlier run of the directory are
 removed (nothing stale may look current); wrong arguments exit 2.
 """
-import argparse
 import json
 import math
 import os
@@ -39,6 +39,7 @@ import instrument  # noqa: E402
 import micro  # noqa: E402
 import patch  # noqa: E402
 import plots as P  # noqa: E402
+import pmu  # noqa: E402
 import provenance  # noqa: E402
 import published  # noqa: E402
 import rundir  # noqa: E402
@@ -65,7 +66,7 @@ def codegen_summary(rd):
     obj = (rd.meta.get("module") or {}).get("object")
     if isinstance(obj, str) and os.path.isfile(obj):
         try:
-            return [codegen.native_line(obj)]
+            return codegen.native_lines(obj)
         except (SystemExit, OSError, ValueError):
             return []   # not the binary that ran any more
     return []
@@ -143,8 +144,7 @@ def first_screen(rd, an, codegen_lines=()):
         if any(r["granule"] == "2m" for r in rows):
             notes.append(f"*2m = {rd.schema.pages_per_2m} x 4K removals "
                          "(as 7.2).")
-        notes.append(f"Margin +-{an.margin.ns:.3g} ns/page: "
-                     f"{an.margin.source}.")
+        notes.append(an.margin.line())
         if any(r["disagree"] for r in rows):
             notes.append("! median per-op time moves the other way.")
         used = sorted({m for r in rows for m in r["marks"]})
@@ -461,6 +461,117 @@ def ground_blocks(rd):
     return []
 
 
+PMU_LABEL = {"instructions": "insns", "core_cycles": "core cyc",
+             "l1d_misses": "L1D miss"}
+
+
+def pmu_blocks(rd, an):
+    """PMU counts per 4K page, page vs pfn, per configuration (pmu.py),
+    or the reason once when none was counted; APERF/MPERF beside."""
+    if not rd.micro:
+        return []
+    keys = list(an.groups)
+    B = [("head", "PMU counts per 4K page: page vs pfn")]
+    why = pmu.not_counted(rd)
+    reasons = "; ".join(w + (f" ({n} runs)" if len(why) > 1 else "")
+                        for w, n in why)
+    emul = (" QEMU's emulator (TCG) offers no hardware PMU, so none is "
+            "expected there.") if "qemu-tcg" in rd.emulations() else ""
+    rows = pmu.summarize(rd)
+    if not rows:
+        asked = any(r["pmu_reason"] or r["pmu"] for r in rd.runs.values())
+        B.append(("para", "No PMU counts: the PMU was unavailable (runs.csv"
+                  f" pmu_reason: {reasons})." + emul if asked else
+                  "No PMU counts: none was asked for (micro --no-pmu)."))
+    else:
+        B.append(("para", "Instructions, core cycles and L1D read misses "
+                  "the PMU counted over each variant's timed batches (an "
+                  "empty timer bracket's count subtracted), per 4K page; "
+                  "page and pfn: the mean over runs; pfn - page: the mean "
+                  "of the per-run differences, with a 95% t interval over "
+                  "runs from 2 runs on (one run: no interval). Core "
+                  "cycles run at the core's clock, not the TSC's." +
+                  (" Native runs count user mode only." if "native" in
+                   {dict(k)["where"] for k in keys} else "")))
+        for key in keys:
+            body = []
+            for r in (x for x in rows if x["key"] == key):
+                first = True
+                for c, f in r["counters"].items():
+                    ch = tf.est_ci(f["change"], *f["ci"]) if f["ci"] \
+                        else f"{tf.sig(f['change'])} (1 run)"
+                    body.append([r["path"] if first else "",
+                                 r["granule"] if first else "",
+                                 PMU_LABEL[c], tf.num(f["page"]),
+                                 tf.num(f["pfn"]), f["runs"],
+                                 ch + (provenance.mark_text(r["marks"])
+                                       if first else "")])
+                    first = False
+            if body:
+                B.append(("table", f"[{cfg_desc(key, keys, ())}]"
+                          if len(keys) > 1 else None,
+                          ["path", "gran", "count", "page", "pfn", "runs",
+                           "pfn-page [95% CI]"], body,
+                          ["l", "l", "l", "r", "r", "r", "l"]))
+        if why:
+            B.append(("para", f"Counters missing (runs.csv pmu_reason): "
+                      f"{reasons}." + emul))
+        B += pmu_codegen_blocks(rd, rows)
+    B += aperf_blocks(rd, keys)
+    return B
+
+
+def pmu_codegen_blocks(rd, rows):
+    """codegen.json's static instruction counts beside the instructions
+    the PMU counted (headline configuration, unmap 4K), when both are
+    there."""
+    try:
+        cg = codegen.load(rd.path)
+    except (ValueError, KeyError, TypeError):
+        return []
+    pick = micro.headline_group(micro.groups(rd), "4k")
+    r = next((x for x in rows if pick and x["key"] == pick[0] and
+              x["path"] == "unmap" and x["granule"] == "4k"), None)
+    f = r and r["counters"].get("instructions")
+    if not cg or not f:
+        return []
+    ch = cg["check"]
+    got = tf.est_ci(f["change"], *f["ci"]) if f["ci"] else \
+        f"{tf.sig(f['change'])} (1 run)"
+    return [("para", "Beside codegen.json (instructions on the no-error "
+             "path per removed 4K page, counted in the code, pfn - page): "
+             f"kernel {-ch['kernel']['insns']:+d}, module "
+             f"{-ch['module']['insns']:+d} (its tdx backend's copy); the "
+             f"PMU counted {got} instructions per page for unmap 4k here "
+             f"({micro.describe(r['key'])}).")]
+
+
+def aperf_blocks(rd, keys):
+    """APERF/MPERF per configuration, said what it is; absent values
+    said so."""
+    am = pmu.aperf_mperf(rd)
+    what = ("APERF/MPERF, the effective-frequency ratio (the thread's "
+            "CPU's core clock over the TSC's rate, per thread over its "
+            "whole run, while not idle; 1: it ran at the TSC's rate; far "
+            "from 1: the frequency changed, turbo or throttling, and TSC "
+            "cycles are not core cycles)")
+    if not any(a["values"] for a in am):
+        return [("para", what + ": not recorded (micro.csv aperf_mperf is "
+                 "empty for every thread: the MSRs were unreadable where "
+                 "it ran" + ("; native runs cannot read them" if "native"
+                             in {dict(k)["where"] for k in keys} else "")
+                 + ").")]
+    far = sum(a["far"] for a in am)
+    n = sum(a["values"] for a in am)
+    body = [[cfg_desc(a["key"], keys, ()), f"{a['values']} of "
+             f"{a['threads']}", tf.num(a["min"]), tf.num(a["median"]),
+             tf.num(a["max"])] for a in am]
+    return [("para", what + f": {far} of {n} threads read are more than "
+             f"{100 * pmu.FAR:g}% from 1."),
+            ("table", None, ["config", "threads read", "min", "median",
+                             "max"], body, ["l", "r", "r", "r", "r"])]
+
+
 def counters_blocks(rd):
     if not rd.counters:
         return []
@@ -533,8 +644,9 @@ def render_md(blocks):
 
 
 def instrument_lines(rd, log):
-    """instrument.txt (plot/instrument.py) when present; written first
-    when the directory holds ground ops timed with both timers."""
+    """instrument.txt (plot/instrument.py) when present, without its
+    provenance line; written first when the directory holds ground ops
+    timed with both timers."""
     p = os.path.join(rd.path, "instrument.txt")
     if not os.path.exists(p) and instrument.applicable(rd):
         try:
@@ -545,7 +657,9 @@ def instrument_lines(rd, log):
     if not os.path.exists(p):
         return []
     with open(p, encoding="utf-8", errors="replace") as f:
-        return f.read().rstrip("\n").split("\n")
+        lines = f.read().rstrip("\n").split("\n")
+    # its provenance line is the report's first line already
+    return lines[1:] if lines[0] == provenance.headline(rd) else lines
 
 
 def teardown_blocks(rd):
@@ -641,6 +755,8 @@ def verdicts_json(rd, an):
                          published_before_s=b, published_after_s=a,
                          published_source=published.SOURCE)
                     for vc, gib, b, a in published.TEARDOWN])
+    if rd.micro:
+        doc.update(pmu.as_json(rd))
     if rd.teardown:
         doc["teardown"] = teardown.as_json(rd)
     return json.dumps(_clean(doc), indent=1, sort_keys=False) + "\n"
@@ -671,7 +787,7 @@ def build(rd, margin_ns=None, boot=1000, seed=1, plot=True, log=None,
     ins = instrument_lines(rd, log)
     if ins:
         blocks += [("head", "Instrument validation"), ("lines", ins)]
-    blocks += counters_blocks(rd)
+    blocks += pmu_blocks(rd, an) + counters_blocks(rd)
     blocks += [("head", "Environment"), ("lines", environment(rd))]
     if plots:
         blocks.append(("para", "Plots in plots/ (PNG and SVG): " +
@@ -679,7 +795,8 @@ def build(rd, margin_ns=None, boot=1000, seed=1, plot=True, log=None,
     blocks += [("para", m) for m in plot_msgs]
     blocks += [("head", "Methods"), ("para", METHODS)]
     txt = "\n".join(first + render_txt(blocks)).rstrip("\n") + "\n"
-    md = [f"# unmapbench report: {rd.name}", "", "```"] + first + \
+    md = [first[0], "", f"# unmapbench report: {rd.name}", "", "```"] + \
+        first + \
         ["```", ""] + render_md(blocks)
     if plots:
         md += ["## Plots", ""] + [
@@ -761,12 +878,7 @@ def parser():
                    "report.txt, report.md, verdicts.json, plots/ and (with "
                    "teardown rows) teardown-summary.txt inside it.")
     p.add_argument("rundir")
-    p.add_argument("--margin-ns", type=cli.positive, default=None,
-                   metavar="NS", help="equivalence margin in ns per 4K page "
-                   "(default: 0.1%% of the tdx backend's WBINVD + reset "
-                   "when it ran, else of the published ~5 us/page)")
-    p.add_argument("--margin", type=_no_relative_margin, metavar="PCT",
-                   help=argparse.SUPPRESS)
+    cli.margin_options(p)
     p.add_argument("--no-plots", action="store_true",
                    help="skip the gnuplot figures")
     p.add_argument("--all-plots", action="store_true",
@@ -781,12 +893,6 @@ def parser():
                    help="print the first screen of report.txt instead of "
                    "its path")
     return p
-
-
-def _no_relative_margin(s):
-    raise argparse.ArgumentTypeError(
-        "a relative margin is gone: the margin is absolute; use "
-        "--margin-ns NS")
 
 
 def summary(rd, log):

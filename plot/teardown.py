@@ -488,11 +488,13 @@ def load_baseline(path):
 
 
 def summary_text(rd, base=None, base_path=None):
-    """teardown-summary.txt: provenance, the report's tables, the cost
-    curve and, with a baseline, the before/after table."""
+    """teardown-summary.txt: the provenance line first (as every output
+    that shows a figure starts), the title, every caveat, the report's
+    tables, the cost curve and, with a baseline, the before/after
+    table."""
     cs = provenance.caveats(rd)
-    L = [f"# unmapbench teardown summary: {rd.name}",
-         "# " + provenance.headline(rd)[:tf.WIDTH - 2]]
+    L = [provenance.headline(rd),
+         f"# unmapbench teardown summary: {rd.name}"]
     for c in cs:
         L += tf.para(c.long, indent="# ")
     if base is not None:

@@ -23,6 +23,16 @@ their own replicas: their true change is 0. At 2M the page and pfn shapes
 are 512 x 4K removals (pages_per_2m from the schema); the range shape
 (one call per 2M) is written too.
 
+PMU counts (pmu=True; runs.csv pmu lists pmu_counters, pmu_reason
+says why the others are missing): per 4K page, the page shape counts
+PMU_BASE[counter][path] (+ 0.25 x thread), the pfn shape that plus
+pmu_effects[(counter, path)] (default PMU_EFFECTS) plus pmu_spread x
+(repeat - (repeats - 1) / 2): the mean of the per-run differences is
+the effect exactly and their standard deviation pmu_spread; micro.csv
+holds them per op (x pages per op). pmu=False leaves the counts empty
+(runs.csv pmu empty, pmu_reason as given). aperf: None (empty) or the
+APERF/MPERF of thread 0 (thread t: aperf + 0.01 t).
+
 Teardown rows (teardown=True) follow teardown_spec (see TEARDOWN):
 seconds = fixed_s + marginal_ns x mappings, noise 5% per repeat.
 
@@ -56,6 +66,17 @@ GROUND = (16, 64, 65, 256, 1024)
 
 SUB_BITS, MAX_BITS = 7, 40
 SUB = 1 << SUB_BITS
+
+PMU_BASE = {  # per 4K page, page shape
+    "instructions": {"convert": 20.0, "wbinvd": 180.0, "reset": 350.0,
+                     "unmap": 560.0},
+    "core_cycles": {"convert": 24.0, "wbinvd": 3100.0, "reset": 260.0,
+                    "unmap": 3500.0},
+    "l1d_misses": {"convert": 0.5, "wbinvd": 2.0, "reset": 64.0,
+                   "unmap": 70.0}}
+PMU_EFFECTS = {("instructions", "unmap"): -7.0,
+               ("instructions", "wbinvd"): -3.0,
+               ("l1d_misses", "unmap"): -1.0}
 
 # One teardown configuration: size (MiB), guests, vCPUs, trigger,
 # populate, repeats; mapped: fraction of the pages KVM reports mapped
@@ -213,7 +234,9 @@ def write_rundir(path, seed=1, effects=None, effects_ns=None, rounds=200,
                  position_effect=None, twins=True, ranges=True,
                  where="module", modes=None, quantum=None, paths=PATHS,
                  run_status="ok", teardown_spec=TEARDOWN, fixed_s=0.002,
-                 marginal_ns=850.0, teardown_noise=0.05):
+                 marginal_ns=850.0, teardown_noise=0.05, pmu=False,
+                 pmu_counters=tuple(PMU_BASE), pmu_reason="",
+                 pmu_effects=None, pmu_spread=0.5, aperf=None):
     """Write one synthetic run directory at path (created).
 
     modes: {path: (q, slow, fast)}: the pfn shape of path (and its twin)
@@ -237,7 +260,10 @@ def write_rundir(path, seed=1, effects=None, effects_ns=None, rounds=200,
                    unit=tsc_unit, tsc_khz=tsc_khz, replicas=replicas,
                    placement_sd=placement_sd, run_sd=run_sd,
                    position_effect=position_effect or {}, modes=modes or {},
-                   quantum=quantum)
+                   quantum=quantum, repeats=repeats,
+                   pmu=pmu_counters if pmu else (), pmu_reason=pmu_reason,
+                   pmu_effects=PMU_EFFECTS if pmu_effects is None
+                   else pmu_effects, pmu_spread=pmu_spread, aperf=aperf)
         _write_micro(path, rng, cfg, repeats, granules, caches, reset_modes,
                      placements, threads, ground, backend, emulation,
                      twins, ranges, where, paths, run_status)
@@ -306,7 +332,9 @@ def _write_micro(path, rng, cfg, repeats, granules, caches, reset_modes,
                                 status=run_status, emulation=emulation,
                                 where=where, warmup=2, warmup_done=2,
                                 replicas=cfg["replicas"],
-                                prep_lines="data;struct_page")
+                                prep_lines="data;struct_page",
+                                pmu=list(cfg["pmu"]),
+                                pmu_reason=cfg["pmu_reason"])
                             units = 64
                             ub = 4096 if g == "4k" else \
                                 4096 * SCHEMA.pages_per_2m
@@ -319,7 +347,7 @@ def _write_micro(path, rng, cfg, repeats, granules, caches, reset_modes,
                                      (1.10 if pl == "remote" else 1.0) *
                                      (1.30 if rm == "force" else 1.0))
                             _one_run(rid, rng, cfg, variants, g, scale, nt,
-                                     out)
+                                     out, rep)
                             for c in cpus:
                                 out["counters.csv"].row(
                                     run_id=rid, cpu=c, counter="cycles",
@@ -349,7 +377,26 @@ def _base(cfg, name, p, s, g, k):
     return page * (1 + cfg["effects"][p] / 100.0)
 
 
-def _one_run(rid, rng, cfg, variants, g, scale, nt, out):
+def _pmu_cells(cfg, p, s, k, t, rep, pages):
+    """micro.csv PMU cells of one variant and thread (per op)."""
+    out = {}
+    for c in cfg["pmu"]:
+        if p == "ground":
+            out[c] = float(k + 4)
+            continue
+        v = PMU_BASE[c][p] + 0.25 * t
+        if s == "pfn":
+            v += cfg["pmu_effects"].get((c, p), 0.0) + cfg["pmu_spread"] * \
+                (rep - (cfg["repeats"] - 1) / 2)
+        elif s == "range":
+            v *= RANGE_SHARE
+        out[c] = v * pages
+    if cfg["aperf"] is not None:
+        out["aperf_mperf"] = cfg["aperf"] + 0.01 * t
+    return out
+
+
+def _one_run(rid, rng, cfg, variants, g, scale, nt, out, rep=0):
     unit, nb, batch = cfg["unit"], cfg["nb"], cfg["batch"]
     conv = (lambda c: c) if unit == "cycles" else \
         (lambda c: c * 1e6 / cfg["tsc_khz"])
@@ -407,7 +454,8 @@ def _one_run(rid, rng, cfg, variants, g, scale, nt, out):
                 stddev=sd, min=min(xs), max=max(xs), unit=unit,
                 pfn_checksum="123456789" if p != "ground" else "0",
                 pages_touched=0 if p == "ground" else len(xs) * batch *
-                pages, twin=twin)
+                pages, twin=twin,
+                **_pmu_cells(cfg, p, s, k, t, rep, pages))
             if cfg["hist"]:
                 counts = {}
                 for x in xs:

@@ -16,8 +16,12 @@ import unittest
 from contextlib import redirect_stderr, redirect_stdout
 
 import plotpath
+import codegen
 import compare
 import corpus
+import instrument
+import patch
+import provenance
 import report
 import rundir
 import stats
@@ -128,6 +132,37 @@ class Report(unittest.TestCase):
         self.assertEqual(len(doc["extrapolation"]["guests"]), 3)
         self.assertIn("rows", doc["teardown"])
 
+    def test_provenance_is_the_first_line(self):
+        # every file the report writes that shows a figure starts with
+        # the provenance line; a title may follow it
+        head = provenance.headline(rundir.load(self.emu))
+        self.assertTrue(head.startswith("EMULATED (qemu-tcg)"), head)
+        for f in ("report.txt", "report.md", teardown.SUMMARY):
+            lines = read(self.emu, f).splitlines()
+            self.assertEqual(lines[0], head, f)
+        self.assertTrue(read(self.emu, teardown.SUMMARY).splitlines()[1]
+                        .startswith("# unmapbench teardown summary: "))
+
+    def test_instrument_txt_starts_with_the_provenance(self):
+        # instrument.txt (figures of its own, printed by make
+        # bench-instrument) too; the report, which starts with the line
+        # already, leaves it out of its instrument section
+        rd = rundir.load(self.emu)
+        real = instrument.render
+        instrument.render = lambda res: ["Instrument validation", "fig"]
+        try:
+            instrument.write(rd, res={"stub": True})
+        finally:
+            instrument.render = real
+        try:
+            lines = read(self.emu, "instrument.txt").splitlines()
+            self.assertEqual(lines, [provenance.headline(rd),
+                                     "Instrument validation", "fig"])
+            self.assertEqual(report.instrument_lines(rd, print),
+                             ["Instrument validation", "fig"])
+        finally:
+            os.unlink(os.path.join(self.emu, "instrument.txt"))
+
     def test_md(self):
         md = read(self.emu, "report.md")
         self.assertIn("| path | gran |", md.replace("| config ", "| "))
@@ -198,6 +233,224 @@ class Report(unittest.TestCase):
         self.assertEqual(out["first"][1:1 + n], lines[:n])
         self.assertNotIn("beyond the limit", "\n".join(out["first"]))
         self.assertLessEqual(len(out["first"]), report.FIRST_SCREEN)
+
+
+class CodegenSummary(unittest.TestCase):
+    """Every line report.codegen_summary() gives fits the first screen's
+    75 columns as written, so textfmt.fit() never cuts one: codegen.json
+    with wide (but real-looking) figures, and a native run."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-cgsum-")
+        cls.d = os.path.join(cls.tmp, "d")
+        synth.write_rundir(cls.d, seed=1, rounds=8, teardown=False)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def check(self, lines, n):
+        self.assertEqual(len(lines), n, lines)
+        for x in lines:
+            self.assertLessEqual(len(x), 75, x)
+            self.assertFalse(x.endswith("~"), f"cut by textfmt.fit: {x}")
+        out = report.build(rundir.load(self.d), boot=0, plot=False,
+                           codegen=lambda rd: lines)
+        self.assertEqual(out["first"][1:1 + n], lines)
+
+    def test_kernel_codegen_json(self):
+        tot = lambda i, l: {"insns": i, "loads": l}  # noqa: E731
+        cg = {"schema": codegen.SCHEMA,
+              "schema_version": codegen.SCHEMA_VERSION,
+              "kernel": {"version": "7.10.0-rc7"},
+              "compiler": {"short": "clang 19.1.7", "opt": "-O2"},
+              "kernel_path": {"before": {"total": tot(1146, 327)},
+                              "after": {"total": tot(1035, 223)},
+                              "delta": tot(111, 104)},
+              "check": {"equal": False, "module": tot(-108, 103),
+                        "kernel": tot(111, 104)}}
+        with open(os.path.join(self.d, "codegen.json"), "w") as f:
+            json.dump(cg, f)
+        try:
+            lines = report.codegen_summary(rundir.load(self.d))
+        finally:
+            os.unlink(os.path.join(self.d, "codegen.json"))
+        self.check(lines, 3)
+        text = "\n".join(lines)
+        for want in ("Linux 7.10.0-rc7", "clang 19.1.7", "-O2",
+                     "kernel pfn - page: -111 insns, -104 loads (page "
+                     "1146/327, pfn 1035/223)", "module pfn - page: +108 "
+                     "insns, -103 loads: differs from the kernel's"):
+            self.assertIn(want, text)
+
+    def test_native_run(self):
+        d = os.path.join(self.tmp, "native")
+        shutil.copytree(self.d, d)
+        corpus.meta(d, lambda m: m["module"].update(object=sys.executable))
+        tot = lambda i, l: {"insns": i, "loads": l}  # noqa: E731
+        real = codegen.kmod_analysis
+        codegen.kmod_analysis = lambda build, backend: {
+            "before": {"total": tot(1135, 119)},
+            "after": {"total": tot(1028, 106)}, "delta": tot(107, 13)}
+        try:
+            lines = report.codegen_summary(rundir.load(d))
+        finally:
+            codegen.kmod_analysis = real
+        self.check(lines, 2)
+        self.assertIn("native build", lines[0])
+        self.assertEqual(lines[1], "  module pfn - page: -107 insns, -13 "
+                         "loads (page 1135/119, pfn 1028/106)")
+
+    def test_native_binary(self):
+        ub = os.path.join(plotpath.TOP, "harness", "unmapbench")
+        if not os.path.exists(ub):
+            self.skipTest("harness/unmapbench not built (make harness)")
+        for x in codegen.native_lines(ub):
+            self.assertLessEqual(len(x), 75, x)
+
+
+T975_DF2 = 4.302652729911275      # t(0.975, 2), from tables
+
+
+class PmuCounts(unittest.TestCase):
+    """PMU counts per 4K page, page vs pfn, in report.txt's details,
+    report.md and verdicts.json (known answers from synth.py: per-run
+    pfn - page differences of effect -+ pmu_spread); the reason once when
+    the PMU was unavailable; APERF/MPERF said what it is, or absent."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-pmu-")
+        kw = dict(rounds=8, teardown=False, ground=False, hist=False)
+        cls.out = {}
+        for name, extra in (
+                ("three", dict(pmu=True, repeats=3, granules=("4k", "2m"),
+                               aperf=0.97)),
+                ("one", dict(pmu=True, threads=(2,), aperf=0.8)),
+                ("none", dict(emulation="qemu-tcg", pmu_reason="unavailable"
+                              ": not supported (-95)")),
+                ("unasked", {}),
+                ("partial", dict(pmu=True, pmu_counters=("instructions",),
+                                 pmu_reason="unavailable: core cycles: not "
+                                 "supported (-95), L1D read misses: not "
+                                 "supported (-95)"))):
+            d = os.path.join(cls.tmp, name)
+            synth.write_rundir(d, seed=len(name), **kw, **extra)
+            cls.out[name] = report.build(rundir.load(d), boot=0, plot=False)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def section(self, name, md=False):
+        text = self.out[name]["md" if md else "txt"]
+        return text.split("PMU counts per 4K page: page vs pfn")[1] \
+            .split("Counters recorded")[0]
+
+    def rows(self, name, path, granule, counter):
+        doc = json.loads(self.out[name]["json"])
+        return [r["counters"][counter] for r in doc["pmu"]["rows"]
+                if r["path"] == path and r["granule"] == granule and
+                counter in r["counters"]]
+
+    def test_known_answer(self):
+        hw = T975_DF2 * 0.5 / 3 ** 0.5
+        for g in ("4k", "2m"):
+            for c, page, ch in (("instructions", 560.0, -7.0),
+                                ("l1d_misses", 70.0, -1.0),
+                                ("core_cycles", 3500.0, 0.0)):
+                (f,) = self.rows("three", "unmap", g, c)
+                self.assertEqual(f["runs"], 3)
+                self.assertAlmostEqual(f["page"], page, places=6)
+                self.assertAlmostEqual(f["pfn"], page + ch, places=6)
+                self.assertAlmostEqual(f["change"], ch, places=6)
+                self.assertAlmostEqual(f["ci"][0], ch - hw, places=4)
+                self.assertAlmostEqual(f["ci"][1], ch + hw, places=4)
+
+    def test_text_md_not_first_screen(self):
+        out = self.out["three"]
+        for md in (False, True):
+            sec = self.section("three", md)
+            rows = [l for l in sec.splitlines()
+                    if l.lstrip("| ").startswith("unmap")]
+            self.assertEqual(len(rows), 2, sec)
+            self.assertTrue(all("insns" in r and "560.0" in r and "553.0"
+                                in r and "-7.00 [-8.24,-5.76]" in r
+                                for r in rows), rows)
+        self.assertNotIn("PMU", "\n".join(out["first"]))
+        for line in out["txt"].splitlines():
+            self.assertLessEqual(len(line), 75, line)
+
+    def test_one_run(self):
+        sec = self.section("one")
+        row = next(l for l in sec.splitlines() if l.startswith("unmap"))
+        self.assertIn("-7.00 (1 run)", row)
+        (f,) = self.rows("one", "unmap", "4k", "instructions")
+        self.assertIsNone(f["ci"])
+        # two threads, op-weighted: 560 + 0.25 x the mean thread index
+        self.assertAlmostEqual(f["page"], 560.125, places=6)
+
+    def test_unavailable_says_the_reason_once(self):
+        why = "unavailable: not supported (-95)"
+        for md in (False, True):
+            sec = self.section("none", md)
+            self.assertEqual(" ".join(sec.split()).count(why), 1, sec)
+            self.assertIn("No PMU counts: the PMU was unavailable", sec)
+            self.assertIn("QEMU's emulator (TCG) offers no hardware PMU",
+                          " ".join(sec.split()))
+            self.assertNotIn("pfn-page", sec)
+        doc = json.loads(self.out["none"]["json"])
+        self.assertEqual((doc["pmu"]["counted"], doc["pmu"]["rows"]),
+                         ([], []))
+        self.assertEqual(doc["pmu"]["not_counted"],
+                         [{"reason": why, "runs": 1}])
+        self.assertIn("No PMU counts: none was asked for (micro --no-pmu).",
+                      " ".join(self.section("unasked").split()))
+
+    def test_some_counters_missing(self):
+        rows = [l.split()[2] for l in self.section("partial").splitlines()
+                if l.endswith("(1 run)")]
+        self.assertEqual(rows, ["insns"] * 4)
+        sec = " ".join(self.section("partial").split())
+        self.assertIn("Counters missing (runs.csv pmu_reason): "
+                      "unavailable: core cycles: not supported (-95)", sec)
+        self.assertEqual(self.rows("partial", "unmap", "4k", "l1d_misses"),
+                         [])
+
+    def test_aperf_mperf(self):
+        sec = " ".join(self.section("three").split())
+        self.assertIn("APERF/MPERF, the effective-frequency ratio", sec)
+        self.assertIn("far from 1: the frequency changed", sec)
+        self.assertIn("0 of 6 threads read are more than 5% from 1", sec)
+        sec = " ".join(self.section("one").split())
+        self.assertIn("2 of 2 threads read are more than 5% from 1", sec)
+        doc = json.loads(self.out["one"]["json"])
+        (a,) = doc["aperf_mperf"]["rows"]
+        self.assertEqual((a["min"], a["max"], a["far"]), (0.8, 0.81, 2))
+        sec = " ".join(self.section("none").split())
+        self.assertIn("APERF/MPERF, the effective-frequency ratio", sec)
+        self.assertIn("not recorded (micro.csv aperf_mperf is empty", sec)
+        doc = json.loads(self.out["none"]["json"])
+        self.assertIsNone(doc["aperf_mperf"]["rows"][0]["median"])
+
+    def test_beside_codegen(self):
+        d = os.path.join(self.tmp, "three")
+        cg = {"schema": codegen.SCHEMA,
+              "schema_version": codegen.SCHEMA_VERSION,
+              "check": {"equal": False, "kernel": {"insns": 11, "loads": 4},
+                        "module": {"insns": 8, "loads": 3}}}
+        with open(os.path.join(d, "codegen.json"), "w") as f:
+            json.dump(cg, f)
+        try:
+            txt = report.build(rundir.load(d), boot=0, plot=False)["txt"]
+        finally:
+            os.unlink(os.path.join(d, "codegen.json"))
+        sec = " ".join(txt.split("PMU counts per 4K page")[1].split())
+        self.assertIn("pfn - page): kernel -11, module -8 (its tdx "
+                      "backend's copy); the PMU counted -7.00 [-8.24,-5.76] "
+                      "instructions per page for unmap 4k here", sec)
+        self.assertNotIn("Beside codegen.json", self.out["three"]["txt"])
 
 
 def first_line(**kw):
@@ -572,6 +825,43 @@ class CompareAB(unittest.TestCase):
         self.assertIn("unit of measurement: A cycles (timer tsc), B ns "
                       "(timer ktime)", err)
 
+    def test_prepatch_kernel_caveat_under_provenance(self):
+        # A side on the testbed's pre-patch kernel (release -prepatch):
+        # right under the two provenance lines, in text and in --md, the
+        # compare says it tests the workflow, not the patch.
+        d = os.path.join(self.tmp, "prepatch")
+        shutil.copytree(self.a, d)
+        corpus.meta(d, lambda m: m["host"].update(
+            kernel_release="7.2.13-prepatch"))
+        md = os.path.join(self.tmp, "prepatch.md")
+        rc, out, err = self.run_cmp(d, self.b, "--md", md)
+        self.assertEqual(rc, 0, err)
+        cav = codegen.compare_caveat("7.2.13-prepatch", "7.2.13")
+        self.assertIn("A ran the pre-patch testbed kernel", cav[0])
+        self.assertIn("not the patch", " ".join(cav))
+        with open(md, encoding="utf-8") as f:
+            mdt = f.read()
+        for text in (out, mdt):
+            lines = [x for x in text.splitlines() if x]
+            i = min(i for i, l in enumerate(lines) if l.startswith("B: "))
+            self.assertEqual(lines[i - 1][:3], "A: ")
+            self.assertEqual(lines[i + 1:i + 1 + len(cav)], cav)
+        rc, out, err = self.run_cmp(self.a, self.b)
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("pre-patch testbed kernel", out)
+
+    def test_md_starts_with_the_provenance(self):
+        md = os.path.join(self.tmp, "first.md")
+        rc, out, err = self.run_cmp(self.a, self.b, "--md", md)
+        self.assertEqual(rc, 0, err)
+        with open(md, encoding="utf-8") as f:
+            mdl = f.read().splitlines()
+        txt = out.splitlines()
+        self.assertTrue(txt[0].startswith("A: NOT TDX"), txt[0])
+        self.assertEqual(mdl[0], txt[0])
+        self.assertEqual(mdl[2], txt[1])
+        self.assertTrue(mdl[4].startswith("# unmapbench compare: "), mdl)
+
     def test_simulated_side_says_so_in_text_and_md(self):
         d = os.path.join(self.tmp, "sim")
         shutil.copytree(self.b, d)
@@ -583,6 +873,60 @@ class CompareAB(unittest.TestCase):
             mdt = f.read()
         for text in (out, mdt):
             self.assertIn("B: SIMULATED module: NOT MEASUREMENTS", text)
+
+
+class CompareMargin(unittest.TestCase):
+    """compare derives its equivalence margin from the two runs as the
+    report derives its own (patch.margin()), --margin-ns overriding, and
+    states it with its source on the first screen."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-margin-")
+        kw = dict(rounds=16, ground=False, hist=False, teardown=False,
+                  ranges=False)
+        cls.a = os.path.join(cls.tmp, "A")
+        cls.b = os.path.join(cls.tmp, "B")
+        cls.m = os.path.join(cls.tmp, "M")
+        cls.n = os.path.join(cls.tmp, "N")
+        synth.write_rundir(cls.a, seed=1, backend="tdx", **kw)
+        # B's pfn WBINVD costs 10% more: A's removal cost is the smaller
+        synth.write_rundir(cls.b, seed=2, backend="tdx",
+                           effects={"wbinvd": 10.0}, **kw)
+        synth.write_rundir(cls.m, seed=3, **kw)
+        synth.write_rundir(cls.n, seed=4, **kw)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def first_screen(self, *args):
+        rc, out, err = run_main(compare.main, *args, "--boot", "0")
+        self.assertEqual(rc, 0, err)
+        return " ".join(out.split("\n\n")[0].split())
+
+    def test_tdx_runs_measure_the_margin(self):
+        # the report's margin of each side, from its own analysis
+        ma = patch.analyse(rundir.load(self.a), boot=0).margin
+        mb = patch.analyse(rundir.load(self.b), boot=0).margin
+        self.assertEqual((ma.kind, mb.kind), ("measured-tdx",) * 2)
+        self.assertLess(ma.ns, mb.ns)
+        for args in ((self.a, self.b), (self.b, self.a)):
+            first = self.first_screen(*args)
+            self.assertIn(f"Margin +-{ma.ns:.3g} ns/page: 0.1% of this "
+                          "host's tdx WBINVD + reset", first)
+            self.assertIn("the smaller of A", first)
+            self.assertNotIn("published", first)
+
+    def test_option_overrides(self):
+        first = self.first_screen(self.a, self.b, "--margin-ns", "7")
+        self.assertIn("Margin +-7 ns/page: +-7 ns/page (--margin-ns).",
+                      first)
+
+    def test_no_tdx_published(self):
+        first = self.first_screen(self.m, self.n)
+        self.assertIn("Margin +-5 ns/page: 0.1% of the published ~5 "
+                      "us/page removal", first)
 
 
 class CompareRunsAsUnit(unittest.TestCase):
