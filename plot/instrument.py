@@ -169,6 +169,15 @@ def _cv(xs):
     return statistics.stdev(xs) / m if m else None
 
 
+def _capped(rd, ids):
+    """(runs stopped at the wall-time cap, runs, rounds done, rounds asked)
+    over IDS: the cap cuts rounds, which widens every CI below."""
+    runs = [rd.runs[r] for r in ids if r in rd.runs]
+    cut = [r for r in runs if "wall_cap" in r["status"]]
+    return (len(cut), len(runs), sum(int(r["rounds_done"]) for r in cut),
+            sum(int(r["rounds"]) for r in cut))
+
+
 def analyse(rd):
     """All figures as a dict. Raises NotApplicable."""
     data = collect(rd)
@@ -182,7 +191,8 @@ def analyse(rd):
     res = dict(where=where(rd), runs_tsc=len(tsc_ids),
                runs_ktime=len(kt_ids), tsc_khz=khz,
                sec_tsc=_seconds(rd, tsc_ids), sec_ktime=_seconds(rd, kt_ids),
-               emulations=rd.emulations(), backends=rd.backends())
+               emulations=rd.emulations(), backends=rd.backends(),
+               capped=_capped(rd, tsc_ids + kt_ids))
 
     # Linearity: per-run trimmed mean per op, median over runs, per K.
     variants = sorted({k for per in tsc.values() for k in per})
@@ -423,8 +433,40 @@ def render(res, name=""):
     return [tf.fit(x) for x in L]
 
 
+def summary(res):
+    """The three targets in one paragraph, for the report's first screen."""
+    one = res.get("slope")
+    parts = []
+    if res.get("lin_err") is not None:
+        parts.append(f"linearity {res['lin_err'] * 100:.2f}% (<= 2%) "
+                     f"{_met(res['lin_err'] <= TARGET_LIN)}")
+    else:
+        parts.append("linearity n/a MISSED")
+    if res.get("d_hw") is not None and one:
+        parts.append(f"add65-add64 {res['d_med'] / one:.2f} "
+                     f"[{res['d_lo'] / one:.2f},{res['d_hi'] / one:.2f}] add "
+                     f"(> 0, +-<1) {_met(res['resolved'])}")
+    else:
+        parts.append("1-add resolution n/a MISSED")
+    if res.get("ratio") is not None:
+        parts.append(f"CI base/suite {res['ratio']:.1f}x (>= 10x) "
+                     f"{_met(res['ratio'] >= TARGET_RATIO)}")
+    else:
+        parts.append("CI ratio n/a (no baseline runs) MISSED")
+    cut, n, _, _ = res.get("capped") or (0, 0, 0, 0)
+    tail = f" {cut} of {n} runs wall-capped." if cut else ""
+    return tf.para("Instrument (ground-truth adds): " + "; ".join(parts) +
+                   "." + tail + " Details: instrument.txt.")
+
+
 def why(res, miss):
     w = []
+    cut, n, done, asked = res.get("capped") or (0, 0, 0, 0)
+    if cut:
+        w.append(f"{cut} of {n} runs stopped at the wall-time cap "
+                 f"(--max-wall) after {done} of {asked} rounds: fewer "
+                 "rounds than asked widen every CI; raise --max-wall or "
+                 "lower --rounds.")
     if "QEMU-TCG" in res["where"]:
         w.append("Under QEMU/TCG the guest's code is translated: the loop "
                  "and op boundaries cost extra per op instead of running "

@@ -158,6 +158,11 @@ def first_screen(rd, an, codegen_lines=()):
             notes.append("ORDER: a position effect was found (see report).")
         L += tf.para(" ".join(notes))
         L += extrapolation(rd, an, short=True)
+    if instrument.applicable(rd):
+        try:
+            L += instrument.summary(instrument.analyse(rd))
+        except (instrument.NotApplicable, ValueError, ZeroDivisionError):
+            pass    # the details say why (instrument_lines)
     td = teardown.first_screen(rd, FIRST_SCREEN - len(L) - 1) \
         if rd.teardown else []
     L += td

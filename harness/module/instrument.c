@@ -117,6 +117,7 @@ static int run_module(const struct instr_opts *o)
 	struct ub_session_cfg cfg = {
 		.title = "instrument", .out = o->common.out,
 		.dry_run = o->common.dry_run, .meta = module_meta,
+		.report = !o->common.no_report,
 	};
 	char equiv[512];
 	struct ub_line l;
@@ -143,7 +144,7 @@ int cmd_instrument(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	rc = run_module(&o);
-	if (!rc && !o.common.dry_run)
+	if (!rc && !o.common.dry_run && o.common.no_report)
 		ub_info("analyse with: python3 plot/instrument.py RUN_DIR");
 	ub_opts_free(&instr_optset, &o);
 	return rc;

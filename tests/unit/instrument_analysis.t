@@ -34,14 +34,16 @@ OPS = 256
 
 
 def write_dir(d, cost, rounds=200, repeat=3, noise=0.0, base_sd=None,
-              base_n=None, seed=1, ktime=True, elapsed_s=1.0, common=0.0):
+              base_n=None, seed=1, ktime=True, elapsed_s=1.0, common=0.0,
+              wall_cap=False):
     """A run directory like `unmapbench instrument --where native`.
     cost(k) = true TSC cycles per op (tsc_khz 1e6: 1 cycle = 1 ns);
     noise = sd of the per-round per-op value (cycles), plus a per-round
     effect of sd common shared by every variant of the round (what
     pairing cancels); the baseline's
     per-op samples have mean cost(k) + 20 ns and sd base_sd (ns),
-    base_n of them per run (default: rounds)."""
+    base_n of them per run (default: rounds). wall_cap: every run
+    stopped at the wall-time cap after `rounds` of 2 x rounds."""
     rng = random.Random(seed)
     os.makedirs(d)
     with open(os.path.join(d, "status"), "w") as f:
@@ -61,10 +63,12 @@ def write_dir(d, cost, rounds=200, repeat=3, noise=0.0, base_sd=None,
             unit = "cycles" if timer == "tsc" else "ns"
             runs.append([rid, rep, "", "null", "null", "synthetic", "4k", 0,
                          "0", "0", "local", 1, "kernel", "hot", 32, 32,
-                         rounds, rounds, 1, timer, 0,
+                         2 * rounds if wall_cap else rounds, rounds, 1,
+                         timer, 0,
                          "rdtscp" if timer == "tsc" else "clock_gettime",
                          52 if timer == "tsc" else 20, 1000000,
-                         int(elapsed_s * 1e9), "ok", "none",
+                         int(elapsed_s * 1e9), "wall_cap" if wall_cap else "ok",
+                         "none",
                          "native", 0, 0, 1, "", "", ""])
             params.append([rid, 1, 0, 0, ";".join(ground), 0, 0,
                            "instrument-native"])
@@ -196,6 +200,19 @@ class Analysis(unittest.TestCase):
         rep = open(os.path.join(d, "report.txt")).read()
         self.assertIn("Instrument validation", rep)
 
+    def test_first_screen_has_the_targets(self):
+        d = write_dir(os.path.join(self.tmp, "fs"), cost=lambda k: 1.0 * k,
+                      noise=0.3, base_sd=30.0)
+        p = subprocess.run([sys.executable,
+                            os.path.join(TOP, "plot", "report.py"),
+                            "--no-plots", "--first-screen", d],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        screen = " ".join(p.stdout.split())
+        self.assertIn("Instrument (ground-truth adds): linearity", screen)
+        self.assertIn("(>= 10x) met", screen)
+        self.assertLessEqual(len(p.stdout.splitlines()), 25)
+
     def test_report_writes_it_when_missing(self):
         d = write_dir(os.path.join(self.tmp, "rep"), cost=lambda k: 1.0 * k,
                       noise=0.3)
@@ -212,6 +229,18 @@ class Analysis(unittest.TestCase):
         txt = "\n".join(instrument.render(r))
         self.assertIn("no baseline runs", txt)
         self.assertIn("Missed: CI ratio", txt)
+
+    def test_wall_cap_explains_what_was_missed(self):
+        rd = self.d("cap", cost=lambda k: 1.0 * k, noise=0.3, ktime=False,
+                    rounds=50, wall_cap=True)
+        txt = " ".join(instrument.render(instrument.analyse(rd)))
+        self.assertIn("Missed: CI ratio", txt)
+        self.assertIn("3 of 3 runs stopped at the wall-time cap", txt)
+        self.assertIn("after 150 of 300 rounds", txt)
+        rd = self.d("nocap", cost=lambda k: 1.0 * k, noise=0.3, ktime=False,
+                    rounds=50)
+        txt = " ".join(instrument.render(instrument.analyse(rd)))
+        self.assertNotIn("wall-time cap", txt)
 
     def test_not_applicable(self):
         d = write_dir(os.path.join(self.tmp, "na"), cost=lambda k: 1.0 * k)
