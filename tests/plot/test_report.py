@@ -8,6 +8,7 @@ import glob
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,6 +73,15 @@ class Report(unittest.TestCase):
 
     def text(self):
         return read(self.emu, "report.txt")
+
+    def test_sizes_in_binary_units(self):
+        # Sizes are binary multiples everywhere (KiB, MiB, GiB), as the
+        # command line takes them: never a decimal-looking "GB" or "MB".
+        dec = re.compile(r"\d(\.\d+)? ?[KMGT]B\b")
+        for f in report.REPORTS + (teardown.SUMMARY,):
+            txt = read(self.emu, f)
+            self.assertIsNone(dec.search(txt), (f, dec.search(txt)))
+        self.assertRegex(read(self.emu, "report.txt"), r"\d ?(KiB|MiB|GiB)")
 
     def test_exit_and_files(self):
         self.assertEqual(self.rc, 0, self.err)

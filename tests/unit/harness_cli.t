@@ -15,6 +15,7 @@ Asserts behaviour, never timings.
 import csv
 import gzip
 import json
+import re
 import os
 import shutil
 import signal
@@ -313,6 +314,24 @@ class Pipeline(unittest.TestCase):
         meta, runs = self.check_dir(out, 4)
         self.assertEqual(runs[0][2], 'a,b "c"')
         self.assertIn("--label", meta["command_line"])
+
+    def test_progress_within_a_run(self):
+        # A run held for 2 s by the wall cap: the poller (every 250 ms)
+        # must show the rounds moving; UB_PROGRESS=1 stands in for a tty.
+        out = os.path.join(self.d, "prog")
+        p = ub("micro", "--pages", "4096", "--rounds", "1000000",
+               "--max-wall", "2s", "--variants", "unmap.*", "--no-report",
+               "--out", out, fake=True, env={"UB_PROGRESS": "1"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        notes = re.findall(r"\(cli: (?:round (\d+)|warm-up \d+)/\d+\)",
+                           p.stderr.replace("\r", "\n"))
+        self.assertGreaterEqual(len(notes), 2, p.stderr[-400:])
+        rounds = [int(r) for r in notes if r]
+        self.assertEqual(rounds, sorted(rounds))
+        # not on a terminal and not forced: no progress line at all
+        p = ub("micro", "--pages", "64", "--rounds", "4", "--no-report",
+               "--out", out + "2", fake=True)
+        self.assertNotIn("elapsed", p.stderr)
 
     def test_no_report_prints_only_the_path(self):
         out = os.path.join(self.d, "nr")

@@ -40,3 +40,12 @@ UB_PLOT_DIR=$tmp/nowhere "$ub" compare "$tmp/a" "$tmp/b" >"$tmp/log" 2>&1
 rc=$?
 t $([ $rc = 2 ] && grep -q "UB_PLOT_DIR" "$tmp/log"; echo $?) \
 	"analysis not found: says where it looked, exit 2 (exit $rc)"
+"$ub" compare --margin-ns abc "$tmp/a" "$tmp/b" >"$tmp/log" 2>&1
+rc=$?
+t $([ $rc = 2 ] && [ "$(wc -l < "$tmp/log")" = 1 ] && grep -q "margin-ns: 'abc' is not a number" "$tmp/log" &&
+	! grep -q "usage:" "$tmp/log"; echo $?) \
+	"bad --margin-ns: one line in the suite's words, no Python usage text (exit $rc)"
+"$ub" compare --margin 1 "$tmp/a" "$tmp/b" >"$tmp/log" 2>&1
+rc=$?
+t $([ $rc = 2 ] && grep -q "unknown option --margin (see unmapbench compare --help)" "$tmp/log"; echo $?) \
+	"the old relative --margin: unknown option, exit 2 (exit $rc)"
