@@ -106,7 +106,12 @@ class Native(unittest.TestCase):
 
     def test_exit_and_path(self):
         self.assertEqual(self.p.returncode, 0, self.p.stderr)
-        self.assertEqual(self.p.stdout.strip(), self.out)
+        # the report's first screen (with the instrument's targets), then
+        # the path as the last line
+        lines = self.p.stdout.splitlines()
+        self.assertEqual(lines[-1], self.out)
+        self.assertIn("Instrument (ground-truth adds)",
+                      " ".join(lines[:-1]))
         with open(os.path.join(self.out, "status")) as f:
             self.assertEqual(f.read().strip(), "complete")
 
