@@ -603,6 +603,15 @@ static void gen_other(struct rng *g, struct req *q)
 	q->cmd = rel_ioc(dir, type, nr, size);
 	q->struct_ptr = chance(g, 80) ? P_OK : P_NULL;
 	q->expect = ENOTTY;	/* foreign magic, other nr, or wrong direction */
+	/*
+	 * UB_IOC_PROGRESS (nr 3) is real: any size from its VER0 on is
+	 * valid, so it may succeed. Sent at random while other workers RUN,
+	 * it must still return 0 or a documented errno (its size rules are
+	 * kmod_abi's directed tests).
+	 */
+	if (type == UB_IOC_MAGIC && dir == (_IOC_READ | _IOC_WRITE) &&
+	    nr == _IOC_NR(UB_IOC_PROGRESS))
+		q->expect = 0;
 	addwhat(q, "cmd=%#lx(dir=%u,type=%#x,nr=%u,size=%u)", q->cmd, dir, type,
 		nr, size);
 }
@@ -658,7 +667,7 @@ static void msg(int worker, uint64_t idx, const struct req *q, const char *fmt, 
 	if (__atomic_add_fetch(&sh->msgs[worker & 63], 1, __ATOMIC_RELAXED) > MAX_MSGS &&
 	    !verbose)
 		return;
-	n = snprintf(line, sizeof(line), "# FAIL worker %d request %" PRIu64 " (%s: %s): ",
+	n = snprintf(line, sizeof(line), "#   FAIL worker %d request %" PRIu64 " (%s: %s): ",
 		     worker, idx, kind_name[q->kind], q->what);
 	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - n - 2, fmt, ap);
