@@ -22,6 +22,13 @@ ub=$top/harness/unmapbench
 
 die() { printf 'make bench: error: %s\n' "$*" >&2; exit 1; }
 say() { printf 'make bench: %s\n' "$*" >&2; }
+# A failure from here on, on a host that claims TDX, leaves a diagnostics
+# bundle for the report (bench/tdx-diagnostics.sh decides and says what to
+# send): DIR/diagnostics, or DIR itself when no run directory exists.
+tdx_bundle() {
+	[ -e "$1" ] && return 0	# the harness wrote one already
+	UB_SYSROOT=$sr UB_HARNESS=$ub "$top/bench/tdx-diagnostics.sh" "$1" "make bench: $2" || true
+}
 
 # 1. Can this kernel load modules at all?
 if [ ! -e "$sr/proc/modules" ]; then
@@ -88,7 +95,11 @@ cleanup() {
 }
 trap cleanup EXIT
 if ! grep -q '^unmap_bench ' /proc/modules; then
-	insmod "$ko" || die "insmod $ko failed (see dmesg | tail)"
+	if ! err=$(insmod "$ko" 2>&1); then
+		tdx_bundle "${UB_OUT:-$top/results/$(date -u +%Y%m%dT%H%M%SZ)-insmod}-tdx-diagnostics" \
+			"insmod $ko: $err"
+		die "insmod $ko failed: $err (see dmesg | tail)"
+	fi
 	loaded_here=1
 	say "loaded $ko"
 else
@@ -107,6 +118,7 @@ rc=0
 "$ub" run "$profile" --out "$out" >/dev/null || rc=$?
 if [ $rc != 0 ]; then
 	partial=$(dirname "$out")/.$(basename "$out").partial
+	tdx_bundle "$partial/diagnostics" "unmapbench run $profile: status $rc: $(cat "$partial/status" 2>/dev/null || echo 'no status')"
 	die "unmapbench run $profile failed (status $rc); partial results in $partial ($(cat "$partial/status" 2>/dev/null || echo 'no status'))"
 fi
 
