@@ -490,9 +490,12 @@ static int all_reported(struct guest *g)
 }
 
 /* Every vCPU blocked in HLT inside KVM_RUN (KVM's "blocking" stat);
- * the stats fds are closed afterwards (they hold the VM). */
-static void wait_halted(struct guest *g)
+ * the stats fds are closed afterwards (they hold the VM). 0, or -1 when
+ * some vCPU was not seen blocked (the note says so). */
+static int wait_halted(struct guest *g)
 {
+	int ret = 0;
+
 	static const char *const name[] = { "blocking" };
 	uint64_t t0 = ub_now_ns();
 
@@ -513,14 +516,18 @@ static void wait_halted(struct guest *g)
 				snprintf(g->xnote + l, sizeof(g->xnote) - l, "%svCPU %u "
 					 "was not yet blocked in HLT when teardown began",
 					 l ? "; " : "", i);
+				ret = -1;
 				break;
 			}
 			nanosleep(&ts, NULL);
 		}
+		if (b != 1)
+			ret = -1;
 		if (v->stats_fd >= 0)
 			close(v->stats_fd);
 		v->stats_fd = -1;
 	}
+	return ret;
 }
 
 int touch_populate(struct guest *gs, unsigned n, struct ub_progress *pr,
@@ -558,7 +565,10 @@ int touch_populate(struct guest *gs, unsigned n, struct ub_progress *pr,
 
 		for (unsigned i = 0; i < g->nvcpu; i++)
 			g->touched += g->vc[i].pages;
-		wait_halted(g);
+		if (!wait_halted(g))
+			ub_logfile("teardown: guest %u: %u vCPU(s) wrote and verified %"
+				   PRIu64 " pages and are blocked in HLT inside KVM_RUN",
+				   k, g->nvcpu, g->touched);
 		progress_update(pr, (double)(k + 1), note);
 	}
 	return r;
