@@ -24,7 +24,8 @@ die() { printf 'make bench: error: %s\n' "$*" >&2; exit 1; }
 say() { printf 'make bench: %s\n' "$*" >&2; }
 # A failure from here on, on a host that claims TDX, leaves a diagnostics
 # bundle for the report (bench/tdx-diagnostics.sh decides and says what to
-# send): DIR/diagnostics, or DIR itself when no run directory exists.
+# send): RUNDIR/tdx-diagnostics, or NAME-tdx-diagnostics before a run
+# directory exists.
 tdx_bundle() {
 	[ -e "$1" ] && return 0	# the harness wrote one already
 	UB_SYSROOT=$sr UB_HARNESS=$ub "$top/bench/tdx-diagnostics.sh" "$1" "make bench: $2" || true
@@ -118,7 +119,7 @@ rc=0
 "$ub" run "$profile" --out "$out" >/dev/null || rc=$?
 if [ $rc != 0 ]; then
 	partial=$(dirname "$out")/.$(basename "$out").partial
-	tdx_bundle "$partial/diagnostics" "unmapbench run $profile: status $rc: $(cat "$partial/status" 2>/dev/null || echo 'no status')"
+	tdx_bundle "$partial/tdx-diagnostics" "unmapbench run $profile: status $rc: $(cat "$partial/status" 2>/dev/null || echo 'no status')"
 	die "unmapbench run $profile failed (status $rc); partial results in $partial ($(cat "$partial/status" 2>/dev/null || echo 'no status'))"
 fi
 

@@ -215,7 +215,7 @@ static void tdx_failed(struct td_state *st, const struct td_line *x,
 			break;
 		}
 	td_describe(p, d.run, sizeof(d.run));
-	snprintf(bundle, sizeof(bundle), "%s/diagnostics", rundir_path(&st->s->rd));
+	snprintf(bundle, sizeof(bundle), "%s/tdx-diagnostics", rundir_path(&st->s->rd));
 	td_diag(&d);
 }
 

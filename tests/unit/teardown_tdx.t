@@ -118,7 +118,7 @@ grep -q 'skipped: --populate touch on a TD needs a TD guest image' "$tmp/touch_t
 # the run directory and says, in one line, what to send.
 UB_SYSROOT=$fx/tdx-host td diag "$tdx,run=1,fail=KVM_TDX_INIT_VCPU:5:0x8000020000000000" \
 	--vm-type tdx --size 16M; rc=$?
-b=$(dir diag)/diagnostics
+b=$(dir diag)/tdx-diagnostics
 if [ $rc = 1 ] && grep -q '^step: KVM_TDX_INIT_VCPU$' "$b/failure.txt" 2>/dev/null &&
    grep -q '^errno: 5 (Input/output error)$' "$b/failure.txt" &&
    grep -q '^tdx_status (hw_error): 0x8000020000000000$' "$b/failure.txt" &&
@@ -142,7 +142,7 @@ grep -qi 'tdx works\|tdx is working' "$b"/*.txt && notok "the bundle never claim
 # platform", no cpuinfo flag, no kvm_intel tdx=Y): no bundle, no line.
 UB_SYSROOT=$fx/qemu-guest td nodiag "${tdx/tdx_param=Y/tdx_param=N},run=1,fail=KVM_TDX_INIT_VCPU:5" \
 	--vm-type tdx --size 16M
-if ! [ -e "$(dir nodiag)/diagnostics" ] && ! grep -q 'TDX diagnostics' "$tmp/nodiag.log" &&
+if ! [ -e "$(dir nodiag)/tdx-diagnostics" ] && ! grep -q 'TDX diagnostics' "$tmp/nodiag.log" &&
    grep -q 'KVM_TDX_INIT_VCPU' "$tmp/nodiag.log"; then
 	ok "the same failure on a host that claims no TDX writes no bundle"
 else notok "the same failure on a host that claims no TDX writes no bundle" "$tmp/nodiag.log"; fi
