@@ -151,8 +151,9 @@ void *populate_thread(void *p)
 	const struct td_spec *s = g->spec;
 
 	set_node_policy(s->node);
-	if (s->populate == UB_POP_PREFAULT && s->can_prefault)
-		pop_prefault(a);
+	if (s->can_prefault &&
+	    (s->populate == UB_POP_PREFAULT || s->populate == UB_POP_TOUCH))
+		pop_prefault(a);	/* touch: mapped, then written by the guest */
 	else
 		g->anon ? pop_host(g, a->lo, a->hi) : pop_gmem(g, a->lo, a->hi);
 	pop_finished(g);

@@ -121,7 +121,8 @@ static int touch_all(struct run *r)
 	uint64_t t0 = ub_now_ns();
 	int ret;
 
-	progress_init(&r->pr, "guests writing", UB_PROGRESS_COUNT, r->n, 0);
+	progress_init(&r->pr, "populate", UB_PROGRESS_BYTES,
+		      (double)r->spec->size * r->n, 0);
 	ret = touch_populate(r->gs, r->n, &r->pr, r->label);
 	r->agg->populate_s = (double)(ub_now_ns() - t0) / 1e9;
 	progress_done(&r->pr);

@@ -52,18 +52,28 @@
 
 #define TD_PORT_READY	0xe0
 #define TD_PORT_DONE	0xe1
+#define TD_PORT_BEAT	0xe2	/* every 64 MiB: still making progress */
+#define TD_STALL_S	300	/* no beat for this long: the vCPU is lost */
 #define TD_VCPU_STACK	(256 << 10)
+#define UB_STR_(x)	#x
+#define UB_STR(x)	UB_STR_(x)
 
-/* Page-table entry bits. */
+/* Page-table entry bits. Accessed and dirty are set from the start: the
+ * vCPUs' page walks then never write the shared tables. */
 #define PTE_P		0x1ULL
 #define PTE_RW		0x2ULL
+#define PTE_A		0x20ULL
+#define PTE_D		0x40ULL
 #define PTE_PS		0x80ULL
+#define PTE_TABLE	(PTE_P | PTE_RW | PTE_A)
+#define PTE_2M		(PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PS)
 
 /*
  * The guest code, 64-bit, position independent, no stack. In: RCX/R8 the
  * control pages [lo, hi), RDI/RSI the vCPU's share [lo, hi), RDX the
  * seed, R10 bit 0: skip the writes (the test seam UB_TEST_GUEST=nowrite,
- * so a test can see the checksum catch a guest that did not write).
+ * so a test can see the checksum catch a guest that did not write). An
+ * OUT to TD_PORT_BEAT at every 64 MiB boundary tells the host it runs.
  */
 extern const unsigned char td_guest_code[], td_guest_code_end[];
 __asm__(
@@ -84,7 +94,10 @@ __asm__(
 	"	xorq %rdx, %rax\n"
 	"	movq %rax, (%r9)\n"
 	"	addq $4096, %r9\n"
-	"	cmpq %rsi, %r9\n"
+	"	testl $0x3ffffff, %r9d\n"
+	"	jnz 7f\n"
+	"	outb %al, $0xe2\n"		/* TD_PORT_BEAT */
+	"7:	cmpq %rsi, %r9\n"
 	"	jb 2b\n"
 	"3:	xorl %eax, %eax\n"		/* read back: sum and pages */
 	"	xorl %ebx, %ebx\n"
@@ -94,7 +107,10 @@ __asm__(
 	"4:	addq (%r9), %rax\n"
 	"	incq %rbx\n"
 	"	addq $4096, %r9\n"
-	"	cmpq %rsi, %r9\n"
+	"	testl $0x3ffffff, %r9d\n"
+	"	jnz 8f\n"
+	"	outb %al, $0xe2\n"		/* TD_PORT_BEAT */
+	"8:	cmpq %rsi, %r9\n"
 	"	jb 4b\n"
 	"5:	outb %al, $0xe1\n"		/* TD_PORT_DONE */
 	"6:	hlt\n"
@@ -114,6 +130,7 @@ struct td_vcpu {
 	int started;
 	atomic_int stop, exited;
 	int ready, reported;		/* under g->lock */
+	_Atomic uint64_t beat_ns;	/* last sign of progress */
 	uint64_t pages;			/* verified */
 };
 
@@ -150,19 +167,19 @@ static void build_tables(struct guest *g, const struct ctl_layout *l)
 
 	memcpy(g->ctl, td_guest_code, (size_t)(td_guest_code_end - td_guest_code));
 	for (uint64_t i = 0; i < l->npdpt; i++)
-		pml4[i] = ctl_gpa(l->pdpt + i) | PTE_P | PTE_RW;
+		pml4[i] = ctl_gpa(l->pdpt + i) | PTE_TABLE;
 	/* PDPT 0 entry 0: the control PD; its 2M pages cover the control
 	 * pages (TD_CTL_GPA + l->pages * 4K stays below 1 GiB). */
-	pg[l->pdpt * 512] = ctl_gpa(l->pd_ctl) | PTE_P | PTE_RW;
+	pg[l->pdpt * 512] = ctl_gpa(l->pd_ctl) | PTE_TABLE;
 	for (uint64_t a = 0; a < TD_CTL_GPA + l->pages * UB_PAGE_BYTES; a += UB_BYTES_2M)
-		pd_ctl[a / UB_BYTES_2M] = a | PTE_P | PTE_RW | PTE_PS;
+		pd_ctl[a / UB_BYTES_2M] = a | PTE_2M;
 	for (uint64_t i = 0; i < l->npd; i++) {
 		uint64_t gib = (TD_GPA_BASE >> 30) + i, *pd = pg + (l->pd + i) * 512;
 		uint64_t *pdpt = pg + (l->pdpt + (gib >> 9)) * 512;
 
-		pdpt[gib & 511] = ctl_gpa(l->pd + i) | PTE_P | PTE_RW;
+		pdpt[gib & 511] = ctl_gpa(l->pd + i) | PTE_TABLE;
 		for (uint64_t k = 0; k < 512; k++)
-			pd[k] = ((gib << 30) + k * UB_BYTES_2M) | PTE_P | PTE_RW | PTE_PS;
+			pd[k] = ((gib << 30) + k * UB_BYTES_2M) | PTE_2M;
 	}
 }
 
@@ -355,9 +372,21 @@ static void unexpected(struct td_vcpu *v)
 		vcpu_fail(v, "access to GPA 0x%llx outside its memory (MMIO exit)",
 			  (unsigned long long)run->mmio.phys_addr);
 		break;
-	case KVM_EXIT_SHUTDOWN:
-		vcpu_fail(v, "shutdown (triple fault): the guest took an exception");
+	case KVM_EXIT_SHUTDOWN: {
+		struct kvm_regs r;
+		struct kvm_sregs sr;
+		struct ubk_err e;
+
+		if (ubk_get_regs(v->fd, &r, &e) || ubk_get_sregs(v->fd, &sr, &e))
+			vcpu_fail(v, "shutdown (triple fault): the guest took an exception");
+		else
+			vcpu_fail(v, "shutdown (triple fault): the guest took an "
+				  "exception at RIP 0x%llx (R9 0x%llx, CR2 0x%llx, CR3 "
+				  "0x%llx, EFER 0x%llx)", (unsigned long long)r.rip,
+				  (unsigned long long)r.r9, (unsigned long long)sr.cr2,
+				  (unsigned long long)sr.cr3, (unsigned long long)sr.efer);
 		break;
+	}
 	case KVM_EXIT_FAIL_ENTRY:
 		vcpu_fail(v, "VM entry failed (hardware reason 0x%llx)",
 			  (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
@@ -397,6 +426,10 @@ static void *vcpu_thread(void *p)
 		    v->run->io.direction == KVM_EXIT_IO_OUT &&
 		    v->run->io.port == TD_PORT_READY && !v->ready) {
 			ready(v);
+		} else if (v->run->exit_reason == KVM_EXIT_IO &&
+			   v->run->io.direction == KVM_EXIT_IO_OUT &&
+			   v->run->io.port == TD_PORT_BEAT) {
+			atomic_store(&v->beat_ns, ub_now_ns());
 		} else if (v->run->exit_reason == KVM_EXIT_IO &&
 			   v->run->io.direction == KVM_EXIT_IO_OUT &&
 			   v->run->io.port == TD_PORT_DONE && !v->reported) {
@@ -451,15 +484,39 @@ static int start(struct guest *g)
 	return 0;
 }
 
-/* Wait until COND(g) holds for every guest, a guest failed, or a signal
- * came. 0, -1 or 130. */
-static int wait_all(struct guest *gs, unsigned n, int (*cond)(struct guest *))
+/* A vCPU of G that has not reported and showed no progress for
+ * TD_STALL_S seconds (under g->lock). */
+static int stalled(struct guest *g)
 {
+	uint64_t now = ub_now_ns();
+
+	for (unsigned i = 0; i < g->nvcpu; i++) {
+		uint64_t b = atomic_load(&g->vc[i].beat_ns);
+
+		if (!g->vc[i].reported && b && now - b > TD_STALL_S * 1000000000ULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* Wait until COND(g) holds for every guest, a guest failed, a signal
+ * came or (LIMIT_S > 0) that many seconds passed, or (STALL) a vCPU
+ * stopped making progress. 0, -1, 130, or 1 on the limit or a stall. */
+static int wait_all(struct guest *gs, unsigned n, int (*cond)(struct guest *),
+		    unsigned limit_s, int stall)
+{
+	uint64_t t0 = ub_now_ns();
+
 	for (unsigned k = 0; k < n; k++) {
 		struct guest *g = &gs[k];
 
 		pthread_mutex_lock(&g->lock);
 		while (!cond(g) && !atomic_load(&g->failed) && !ub_signal_pending()) {
+			if ((limit_s && ub_now_ns() - t0 > limit_s * 1000000000ULL) ||
+			    (stall && stalled(g))) {
+				pthread_mutex_unlock(&g->lock);
+				return 1;
+			}
 			struct timespec ts;
 
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -530,15 +587,64 @@ static int wait_halted(struct guest *g)
 	return ret;
 }
 
+/*
+ * vCPUs that never reached TD_PORT_READY (a few instructions) within the
+ * limit, or stopped making progress: stop every vCPU, then say where the
+ * late ones are (their fds are free once they left KVM_RUN). A RIP
+ * outside the guest code means the vCPU's state was lost underneath the
+ * guest (seen in the QEMU/TCG testbed's nested SVM: the L1 kernel's RIP
+ * and CR3 in the L2 state).
+ */
+static void late(struct guest *gs, unsigned n, int phase_ready)
+{
+	uint64_t now = ub_now_ns();
+
+	for (unsigned k = 0; k < n; k++)
+		touch_stop(&gs[k]);
+	for (unsigned k = 0; k < n; k++) {
+		for (unsigned i = 0; i < gs[k].nvcpu; i++) {
+			struct td_vcpu *v = &gs[k].vc[i];
+			struct kvm_mp_state mp = { .mp_state = 99 };
+			struct kvm_regs r = { 0 };
+			struct kvm_sregs sr = { 0 };
+			uint64_t b = atomic_load(&v->beat_ns);
+			int lost;
+
+			if (phase_ready ? v->ready :
+			    v->reported || (b && now - b <= TD_STALL_S * 1000000000ULL))
+				continue;
+			ubk_ioctl(v->fd, KVM_GET_MP_STATE, &mp);
+			ubk_ioctl(v->fd, KVM_GET_REGS, &r);
+			ubk_ioctl(v->fd, KVM_GET_SREGS, &sr);
+			lost = r.rip < ctl_gpa(0) || r.rip >= ctl_gpa(1);
+			vcpu_fail(v, "%s (mp_state %u, RIP 0x%llx, R9 0x%llx, CR0 "
+				  "0x%llx, CR3 0x%llx)%s", phase_ready ?
+				  "never reached the guest code's first port I/O" :
+				  "made no progress for " UB_STR(TD_STALL_S) " s",
+				  mp.mp_state, (unsigned long long)r.rip,
+				  (unsigned long long)r.r9, (unsigned long long)sr.cr0,
+				  (unsigned long long)sr.cr3, lost ? ": its state was "
+				  "lost (RIP outside the guest code), as a nested "
+				  "emulator can lose it" : "");
+		}
+	}
+}
+
 int touch_populate(struct guest *gs, unsigned n, struct ub_progress *pr,
 		   const char *note)
 {
+	double done = 0;
 	int r = 0;
 
 	for (unsigned k = 0; k < n && !r; k++)
 		r = start(&gs[k]);
+	/* A few instructions per vCPU: minutes mean it is not running. */
 	if (!r)
-		r = wait_all(gs, n, all_ready);
+		r = wait_all(gs, n, all_ready, 300, 0);
+	if (r == 1) {
+		late(gs, n, 1);
+		r = -1;
+	}
 	/* The control pages are mapped, the guest memory not yet touched. */
 	for (unsigned k = 0; k < n && !r; k++) {
 		static const char *const names[3] = { "pages_4k", "pages_2m", "pages_1g" };
@@ -549,27 +655,48 @@ int touch_populate(struct guest *gs, unsigned n, struct ub_progress *pr,
 			r = -1;
 		}
 	}
+	/*
+	 * Map the guest memory with KVM_PRE_FAULT_MEMORY from the host while
+	 * the vCPUs wait (not in KVM_RUN: their fds are free), where KVM
+	 * offers it; the guest then writes every page without a fault exit.
+	 * The state teardown finds is the same as after the guest's own
+	 * faults (4K mappings, written pages, live vCPUs); a QEMU/TCG testbed
+	 * loses a nested vCPU's state about once in a million fault exits.
+	 */
+	for (unsigned k = 0; k < n && !r; k++)
+		gs[k].pop_t0 = ub_now_ns();
+	if (!r && gs[0].spec->can_prefault) {
+		populate_reset();
+		populate_wave(gs, 0, n, populate_thread, pr, note);
+		for (unsigned k = 0; k < n && !r; k++)
+			if (atomic_load(&gs[k].failed))
+				r = -1;
+	}
 	for (unsigned k = 0; k < n && !r; k++) {
 		pthread_mutex_lock(&gs[k].lock);
-		gs[k].pop_t0 = ub_now_ns();
+		for (unsigned i = 0; i < gs[k].nvcpu; i++)
+			atomic_store(&gs[k].vc[i].beat_ns, ub_now_ns());
 		gs[k].go = 1;
 		pthread_cond_broadcast(&gs[k].cond);
 		pthread_mutex_unlock(&gs[k].lock);
 	}
-	if (!r) {
-		progress_update(pr, 0, note);
-		r = wait_all(gs, n, all_reported);
+	if (!r)
+		r = wait_all(gs, n, all_reported, 0, 1);
+	if (r == 1) {
+		late(gs, n, 0);
+		r = -1;
 	}
 	for (unsigned k = 0; k < n && !r; k++) {
 		struct guest *g = &gs[k];
 
 		for (unsigned i = 0; i < g->nvcpu; i++)
 			g->touched += g->vc[i].pages;
+		done += (double)g->touched * UB_PAGE_BYTES;
 		if (!wait_halted(g))
 			ub_logfile("teardown: guest %u: %u vCPU(s) wrote and verified %"
 				   PRIu64 " pages and are blocked in HLT inside KVM_RUN",
 				   k, g->nvcpu, g->touched);
-		progress_update(pr, (double)(k + 1), note);
+		progress_update(pr, done, note);
 	}
 	return r;
 }
