@@ -46,6 +46,12 @@ vm-prep: ## build what the testbed guest needs
 vm-bench: vm-prep ## run PROFILE inside the testbed, results into results/
 	testbed/vm-bench.sh $(PROFILE)
 
+# Guest teardown at scale in a larger testbed (UB_SCALE_MEM MiB per node,
+# default 5120): single guests up to 8 GiB and 64 at once, prefault and
+# touch, the harness's peak RSS. Recorded, not asserted; about 20-30 min.
+vm-bench-scale: vm-prep ## teardown at scale in the testbed (>= 10 GiB), results into results/
+	testbed/vm-bench-scale.sh
+
 # The instrument's own test on this CPU (no module needed): the userspace
 # build of the module's timing engine times the ground-truth ops with both
 # timers; plot/instrument.py reports linearity, resolution and precision
@@ -68,7 +74,7 @@ clean: ## remove build products (not results/ and not the cache)
 	$(MAKE) -C tests clean
 
 .PHONY: all help kmod harness tests-bin deps test bench testbed vm-prep \
-	vm-bench bench-instrument compare clean
+	vm-bench vm-bench-scale bench-instrument compare clean
 
 stress: ## the debug-flavour reliability suite at full fuzz count (slow)
 	UB_FLAVOUR=debug $(MAKE) vm-prep
