@@ -15,6 +15,10 @@
  *                  write one qword (GPA ^ seed) into every 4K page of its
  *                  share of the guest memory; read them back and sum;
  *                  OUT to TD_PORT_DONE with RAX = sum, RBX = pages; HLT.
+ *                  Between READY and the writes the host maps the guest
+ *                  memory with KVM_PRE_FAULT_MEMORY where KVM offers it,
+ *                  so the writes take no fault exit (else they fault it
+ *                  in themselves).
  *
  * The host checks each vCPU's pages and sum against what it computes
  * itself (private guest_memfd memory cannot be mapped by the host, so
@@ -647,10 +651,9 @@ int touch_populate(struct guest *gs, unsigned n, struct ub_progress *pr,
 	}
 	/* The control pages are mapped, the guest memory not yet touched. */
 	for (unsigned k = 0; k < n && !r; k++) {
-		static const char *const names[3] = { "pages_4k", "pages_2m", "pages_1g" };
 		struct ubk_err e;
 
-		if (ubk_read_stats(gs[k].vm_fd, names, gs[k].base, 3, &e)) {
+		if (guest_mappings(&gs[k], gs[k].base, &e)) {
 			guest_fail(&gs[k], e.msg);
 			r = -1;
 		}
