@@ -39,7 +39,7 @@ static int plan(struct ub_session *s, void *state, void *opts, void **out)
 	const struct td_opts *o = opts;
 
 	st->s = s;
-	if (td_plan_line(x, o, env_emulated(s->env))) {
+	if (td_plan_line(x, o, env_emulated(s->env), s->dry_run)) {
 		free(x->plans);
 		free(x);
 		return 1;

@@ -29,6 +29,7 @@ struct planner {
 	struct td_plan p;		/* the combination being built */
 	size_t cap;
 	int emulated;
+	int dry_run;			/* nothing may be written */
 };
 
 /* Decide backing and abilities for a run; fills p->skip if impossible. */
@@ -156,7 +157,7 @@ static int set_vmreq(void *ctx, int l, size_t i)
 	char why[640];
 
 	if (td_choose_vm_type(&pl->x->caps, req, &s->vm_type, why, sizeof(why))) {
-		if (req == UB_VM_TDX && !pl->o->common.dry_run)
+		if (req == UB_VM_TDX && !pl->dry_run)
 			tdx_refused(pl, why);
 		return ub_opt_fail("--vm-type %s: %s", req == TD_VM_AUTO ? "auto" :
 				   ub_name_or(UB_ENUM_vm_type, req), why);
@@ -302,7 +303,7 @@ static int fd_check(const struct td_line *x)
 }
 
 /* What KVM offers here, or what the test hook says. 0 or -1. */
-static int probe(struct td_line *x, const struct td_opts *o)
+static int probe(struct td_line *x, const struct td_opts *o, int dry_run)
 {
 	const char *fake = getenv("UB_TEST_FAKE_KVM");
 	char why[256];
@@ -314,14 +315,16 @@ static int probe(struct td_line *x, const struct td_opts *o)
 	}
 	if (td_caps_fake(&x->caps, fake, why, sizeof(why)))
 		return ub_opt_fail("%s", why);
-	if (x->caps.fake_run && !o->common.dry_run)
+	if (x->caps.fake_run && !dry_run)
 		ubk_fake_start(&x->caps.fake_cfg);
 	return 0;
 }
 
-int td_plan_line(struct td_line *x, const struct td_opts *o, int emulated)
+int td_plan_line(struct td_line *x, const struct td_opts *o, int emulated,
+		 int dry_run)
 {
-	struct planner pl = { .x = x, .o = o, .emulated = emulated };
+	struct planner pl = { .x = x, .o = o, .emulated = emulated,
+			      .dry_run = dry_run };
 	int rc;
 
 	memset(x, 0, sizeof(*x));
@@ -335,7 +338,7 @@ int td_plan_line(struct td_line *x, const struct td_opts *o, int emulated)
 	ub_u64_list_copy(&pl.l[L_TRIG], &o->triggers, UB_TRIG_DESTROY);
 	for (uint64_t r = 1; r <= o->common.repeat; r++)
 		ub_u64_list_push(&pl.l[L_REPEAT], r);
-	rc = probe(x, o) || sizes(&pl) ||
+	rc = probe(x, o, dry_run) || sizes(&pl) ||
 	     ub_sweep(dims, UB_ARRAY_SIZE(dims), pl.l, &pl, emit) || fd_check(x);
 	for (int i = 0; i < NR_LISTS; i++)
 		ub_u64_list_free(&pl.l[i]);

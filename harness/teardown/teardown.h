@@ -163,8 +163,10 @@ struct td_line {
 	double est_s;
 };
 
-/* Options to runs, checked against the host. 0, or 1 (message given). */
-int  td_plan_line(struct td_line *x, const struct td_opts *o, int emulated);
+/* Options to runs, checked against the host. 0, or 1 (message given).
+ * DRY_RUN: a dry run (no test double started, no diagnostics written). */
+int  td_plan_line(struct td_line *x, const struct td_opts *o, int emulated,
+		  int dry_run);
 void td_describe(const struct td_plan *p, char *buf, size_t n);
 void td_list(const struct td_line *x);
 
