@@ -53,6 +53,12 @@ vm-prep: ## build what the testbed guest needs (KDIR=: your own built kernel tre
 vm-bench: vm-prep ## run PROFILE (default) in the QEMU testbed, report; RUNS=N runs per configuration
 	RUNS=$(RUNS) testbed/vm-bench.sh $(PROFILE)
 
+# Guest teardown at scale in a larger testbed (UB_SCALE_MEM MiB per node,
+# default 5120): single guests up to 8 GiB and 64 at once, prefault and
+# touch, the harness's peak RSS. Recorded, not asserted; about 20-30 min.
+vm-bench-scale: vm-prep ## teardown at scale in the testbed (>= 10 GiB), results into results/
+	testbed/vm-bench-scale.sh
+
 # The instrument's own test on this CPU (no module needed): the userspace
 # build of the module's timing engine times the ground-truth ops with both
 # timers; plot/instrument.py reports linearity, resolution and precision
@@ -85,7 +91,7 @@ clean: ## remove build products (not results/ and not the cache)
 	$(MAKE) -C tests clean
 
 .PHONY: all help kmod harness tests-bin deps test bench testbed vm-prep \
-	vm-bench bench-instrument bench-layout codegen compare clean
+	vm-bench vm-bench-scale bench-instrument bench-layout codegen compare clean
 
 stress: ## the debug-flavour reliability suite at full fuzz count (slow)
 	UB_FLAVOUR=debug $(MAKE) vm-prep

@@ -25,6 +25,14 @@ ub=$top/harness/unmapbench
 
 die() { printf 'make bench: error: %s\n' "$*" >&2; exit 1; }
 say() { printf 'make bench: %s\n' "$*" >&2; }
+# A failure from here on, on a host that claims TDX, leaves a diagnostics
+# bundle for the report (bench/tdx-diagnostics.sh decides and says what to
+# send): RUNDIR/tdx-diagnostics, or NAME-tdx-diagnostics before a run
+# directory exists.
+tdx_bundle() {
+	[ -e "$1" ] && return 0	# the harness wrote one already
+	UB_SYSROOT=$sr UB_HARNESS=$ub "$top/bench/tdx-diagnostics.sh" "$1" "make bench: $2" || true
+}
 
 # 1. Can this kernel load modules at all?
 if [ ! -e "$sr/proc/modules" ]; then
@@ -91,7 +99,11 @@ cleanup() {
 }
 trap cleanup EXIT
 if ! grep -q '^unmap_bench ' /proc/modules; then
-	insmod "$ko" || die "insmod $ko failed (see dmesg | tail)"
+	if ! err=$(insmod "$ko" 2>&1); then
+		tdx_bundle "${UB_OUT:-$top/results/$(date -u +%Y%m%dT%H%M%SZ)-insmod}-tdx-diagnostics" \
+			"insmod $ko: $err"
+		die "insmod $ko failed: $err (see dmesg | tail)"
+	fi
 	loaded_here=1
 	say "loaded $ko"
 else
@@ -109,6 +121,10 @@ say "running profile '$profile'${UB_OUT:+ into $UB_OUT}"
 rc=0
 out=$("$ub" run --no-report ${RUNS:+--repeat "$RUNS"} ${UB_OUT:+--out "$UB_OUT"} "$profile") || rc=$?
 if [ $rc != 0 ]; then
+	# The harness writes tdx-diagnostics/ into its partial directory when a
+	# TDX step fails; this collects the host's side for any other failure.
+	tdx_bundle "${UB_OUT:-${UB_RESULTS_DIR:-$top/results}/$(date -u +%Y%m%dT%H%M%SZ)-run}-tdx-diagnostics" \
+		"unmapbench run $profile: status $rc"
 	die "unmapbench run $profile failed (status $rc): its message above names the partial results and why"
 fi
 [ -d "$out" ] || die "unmapbench run $profile printed '$out', not a run directory"

@@ -370,15 +370,14 @@ static void capture_thp(struct ub_env *e)
 	free(s);
 }
 
-/* Kernel log text: klogctl on the real system, ROOT/dmesg in fixtures. */
-static char *kernel_log(const struct ub_env *e, char *src, size_t n)
+char *env_kernel_log(const char *root, char *src, size_t n)
 {
 	int len;
 	char *buf;
 
-	if (*e->root) {
+	if (root && *root && strcmp(root, "/")) {
 		cpy(src, n, "dmesg file");
-		return ub_read_rooted(e->root, "/dmesg", 0);
+		return ub_read_rooted(root, "/dmesg", 0);
 	}
 	len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	if (len <= 0)
@@ -397,7 +396,7 @@ static char *kernel_log(const struct ub_env *e, char *src, size_t n)
 
 static void capture_tdx(struct ub_env *e)
 {
-	char src[128], *log = kernel_log(e, src, sizeof(src));
+	char src[128], *log = env_kernel_log(e->root, src, sizeof(src));
 	char *line, *save, param[16];
 	const char *status = NULL;
 	int lines = 0;

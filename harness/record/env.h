@@ -99,6 +99,11 @@ unsigned env_emulation(const char *cmdline, int hypervisor_flag,
 /* Times from an emulator (QEMU/TCG): x20-30 slower in estimates. */
 int env_emulated(const struct ub_env *e);
 
+/* Kernel log text (malloc'ed, or NULL): klogctl on the real system (ROOT
+ * NULL, "" or "/"), else the file ROOT/dmesg (fixtures); SRC says which,
+ * or why it is unreadable. */
+char *env_kernel_log(const char *root, char *src, size_t n);
+
 /* Look up a captured config option ("" if absent). */
 const char *env_config(const struct ub_env *e, const char *name);
 

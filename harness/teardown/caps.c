@@ -14,11 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "teardown/kvm.h"
+#include "record/env.h"
 #include "record/optval.h"
 #include "record/schema.h"
-#include "teardown/teardown.h"
 #include "record/util.h"
+#include "teardown/kvm.h"
+#include "teardown/teardown.h"
 
 static int path_exists(const char *p)
 {
@@ -49,6 +50,69 @@ static void probe_modules(struct td_caps *c)
 	}
 }
 
+/* "NAME VALUE" lines (the misc cgroup's files): VALUE of NAME, or -1. */
+static long misc_value(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, name, n) && p[n] == ' ')
+			return strtol(p + n + 1, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -1;
+}
+
+/*
+ * TDX KeyIDs for guests, as userspace can read them in Linux 7.2: KVM
+ * sets the misc cgroup's "tdx" capacity to the guest KeyIDs
+ * (tdx_get_nr_guest_keyids()); the root's misc.current counts those in
+ * use. Without a cgroup v2 misc controller, the kernel log's "virt/tdx:
+ * BIOS enabled: private KeyID range [A, B)" gives the total (B - A, less
+ * the one global KeyID the TDX module keeps). KVM_TDX_CAPABILITIES and
+ * kvm_intel's parameters do not say.
+ */
+void td_keyids_probe(struct td_caps *c, const char *root)
+{
+	char *cap = ub_read_rooted(root, "/sys/fs/cgroup/misc.capacity", 0);
+	char src[128], *log, *p;
+
+	c->tdx_keyids = c->tdx_keyids_used = -1;
+	if (cap && (c->tdx_keyids = misc_value(cap, "tdx")) >= 0) {
+		char *cur = ub_read_rooted(root, "/sys/fs/cgroup/misc.current", 0);
+
+		c->tdx_keyids_used = cur ? misc_value(cur, "tdx") : -1;
+		snprintf(c->tdx_keyids_src, sizeof(c->tdx_keyids_src),
+			 "/sys/fs/cgroup/misc.capacity%s", c->tdx_keyids_used >= 0 ?
+			 " and misc.current" : "");
+		free(cur);
+		free(cap);
+		return;
+	}
+	free(cap);
+	log = env_kernel_log(root, src, sizeof(src));
+	p = log ? strstr(log, "virt/tdx: BIOS enabled: private KeyID range [") : NULL;
+	if (p) {
+		long a, b;
+
+		if (sscanf(strchr(p, '[') + 1, "%ld, %ld)", &a, &b) == 2 && b > a) {
+			c->tdx_keyids = b - a - 1;
+			snprintf(c->tdx_keyids_src, sizeof(c->tdx_keyids_src),
+				 "the kernel log's KeyID range [%ld, %ld), less the "
+				 "global KeyID; in use: unknown", a, b);
+		}
+	}
+	if (c->tdx_keyids < 0)
+		snprintf(c->tdx_keyids_src, sizeof(c->tdx_keyids_src),
+			 "not readable here (no misc cgroup 'tdx' capacity, no "
+			 "'virt/tdx: BIOS enabled: private KeyID range' in the %.120s)",
+			 log ? "kernel log" : src);
+	free(log);
+}
+
 int td_caps_probe(struct td_caps *c, const char *kvm_path)
 {
 	int fd;
@@ -57,6 +121,7 @@ int td_caps_probe(struct td_caps *c, const char *kvm_path)
 	for (int i = 0; i < 8; i++)
 		c->gmem_flags[i] = c->attrs[i] = -1;
 	probe_modules(c);
+	td_keyids_probe(c, getenv("UB_SYSROOT"));
 	fd = open(kvm_path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;
@@ -87,6 +152,12 @@ int td_caps_probe(struct td_caps *c, const char *kvm_path)
 			continue;
 		c->gmem_flags[t] = ubk_check(vm, KVM_CAP_GUEST_MEMFD_FLAGS);
 		c->attrs[t] = ubk_check(vm, KVM_CAP_MEMORY_ATTRIBUTES);
+		if (t == KVM_X86_TDX_VM) {
+			struct ubk_err e;
+
+			if (ubk_tdx_capabilities(vm, &c->tdx, &e))
+				ub_strlcpy(c->tdx_caps_why, e.msg, sizeof(c->tdx_caps_why));
+		}
 		close(vm);
 	}
 	close(fd);
@@ -106,6 +177,7 @@ int td_caps_fake(struct td_caps *c, const char *spec, char *why, size_t wn)
 	c->max_vcpus = 288;
 	for (int i = 0; i < 8; i++)
 		c->gmem_flags[i] = c->attrs[i] = -1;
+	td_keyids_probe(c, getenv("UB_SYSROOT"));
 	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '=');
 		const char *k = tok, *v = eq ? eq + 1 : "";
@@ -124,6 +196,22 @@ int td_caps_fake(struct td_caps *c, const char *spec, char *why, size_t wn)
 		}
 		if (!strcmp(k, "tdx_param")) {
 			ub_strlcpy(c->tdx_param, v, sizeof(c->tdx_param));
+			continue;
+		}
+		if (!strcmp(k, "fail")) {
+			/* fail=STEP:ERRNO[:HW_ERROR] */
+			char *e1 = strchr(v, ':'), *e2 = e1 ? strchr(e1 + 1, ':') : NULL;
+
+			if (!e1 || e1 == v || (size_t)(e1 - v) >= sizeof(c->fake_cfg.fail_step)) {
+				snprintf(why, wn, "UB_TEST_FAKE_KVM: fail=STEP:ERRNO[:HW_ERROR], "
+					 "not '%s'", v);
+				free(dup);
+				return -1;
+			}
+			memcpy(c->fake_cfg.fail_step, v, (size_t)(e1 - v));
+			c->fake_cfg.fail_step[e1 - v] = 0;
+			c->fake_cfg.fail_errno = atoi(e1 + 1);
+			c->fake_cfg.fail_hw = e2 ? strtoull(e2 + 1, NULL, 0) : 0;
 			continue;
 		}
 		errno = 0;
@@ -150,6 +238,14 @@ int td_caps_fake(struct td_caps *c, const char *spec, char *why, size_t wn)
 		else if (!strcmp(k, "attrs"))
 			for (int i = 1; i < 8; i++)
 				c->attrs[i] = n;
+		else if (!strcmp(k, "run"))
+			c->fake_run = (int)n;
+		else if (!strcmp(k, "tdx_init_eagain"))
+			c->fake_cfg.eagain = (unsigned)n;
+		else if (!strcmp(k, "tdx_keyids"))
+			c->tdx_keyids = n;
+		else if (!strcmp(k, "tdx_keyids_used"))
+			c->tdx_keyids_used = n;
 		else {
 			snprintf(why, wn, "UB_TEST_FAKE_KVM: unknown key '%s'", k);
 			free(dup);
@@ -161,6 +257,10 @@ int td_caps_fake(struct td_caps *c, const char *spec, char *why, size_t wn)
 			 "cannot open /dev/kvm: No such file or directory "
 			 "(no KVM module loaded) [UB_TEST_FAKE_KVM]");
 	c->attrs[0] = 0;
+	c->fake_cfg.max_vcpus = c->max_vcpus;
+	if (strstr(spec, "tdx_keyids"))
+		snprintf(c->tdx_keyids_src, sizeof(c->tdx_keyids_src),
+			 "UB_TEST_FAKE_KVM");
 	free(dup);
 	return 0;
 }
@@ -184,34 +284,45 @@ static int has_module(const struct td_caps *c, const char *m)
 	return 0;
 }
 
-/* Why KVM_X86_TDX_VM is not offered: the missing piece, as precisely as
- * the host lets us tell. */
+/*
+ * Why KVM_X86_TDX_VM is not offered: the missing piece, as precisely as
+ * the host lets us tell. In Linux 7.2 the kernel itself turns VMX on and
+ * initializes the TDX module at boot (tdx_enable(), a subsys_initcall;
+ * "virt/tdx: TDX-Module initialized" or "... initialization failed" in
+ * the kernel log); kvm_intel's tdx=1 only lets KVM offer TD guests on top
+ * of that, and reloading kvm_intel cannot repair a failed boot-time
+ * initialization.
+ */
 static void tdx_missing(const struct td_caps *c, char *buf, size_t n)
 {
 	const char *kvm = c->modules[0] ? c->modules : "none found";
 
 	if (!has_module(c, "kvm_intel"))
 		snprintf(buf, n, "kvm_intel is not loaded (KVM modules here: %s); "
-			 "TDX needs an Intel host with kvm_intel loaded with "
-			 "tdx=1 and an initialized TDX module", kvm);
+			 "TDX needs an Intel host whose kernel initialized the TDX "
+			 "module at boot ('virt/tdx: TDX-Module initialized' in the "
+			 "kernel log) and kvm_intel loaded with tdx=1", kvm);
 	else if (!c->tdx_param[0])
 		snprintf(buf, n, "kvm_intel has no 'tdx' parameter: the kernel "
 			 "lacks KVM TDX support (CONFIG_INTEL_TDX_HOST)");
 	else if (c->tdx_param[0] == 'N' || c->tdx_param[0] == '0')
 		snprintf(buf, n, "kvm_intel is loaded with tdx=%s: reload it "
-			 "with tdx=1 (if it stays N, the TDX module did not "
-			 "initialize: see 'virt/tdx:' in dmesg; or the BIOS "
-			 "has TDX off)", c->tdx_param);
+			 "with tdx=1; if it stays N, see the kernel log's "
+			 "'kvm_intel:' and 'virt/tdx:' lines (the kernel initializes "
+			 "the TDX module at boot; reloading kvm_intel cannot repair "
+			 "a failed initialization or TDX off in the BIOS)",
+			 c->tdx_param);
 	else
 		snprintf(buf, n, "kvm_intel has tdx=%s but KVM still does not "
 			 "offer the type: no usable TDX module (see 'virt/tdx:' "
-			 "in dmesg)", c->tdx_param);
+			 "in the kernel log: the kernel initializes it at boot)",
+			 c->tdx_param);
 }
 
 int td_choose_vm_type(const struct td_caps *c, unsigned req, unsigned *type,
 		      char *why, size_t n)
 {
-	char miss[320];
+	char miss[512];
 	const char *fake = c->fake ? " [UB_TEST_FAKE_KVM]" : "";
 
 	if (!c->kvm) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "record/env.h"
@@ -26,6 +27,8 @@ struct td_state {
 	unsigned run_counter;		/* td0001, ... unique in the directory */
 	const char *baseline;		/* the last line's --baseline */
 	int	fake;			/* a line planned on UB_TEST_FAKE_KVM */
+	int	fake_run;		/* ... with run=1: fake.c answers */
+	int	diag_done;		/* a TDX diagnostics bundle was written */
 	const struct td_line *first;	/* for meta.json */
 };
 
@@ -36,7 +39,7 @@ static int plan(struct ub_session *s, void *state, void *opts, void **out)
 	const struct td_opts *o = opts;
 
 	st->s = s;
-	if (td_plan_line(x, o, env_emulated(s->env))) {
+	if (td_plan_line(x, o, env_emulated(s->env), s->dry_run)) {
 		free(x->plans);
 		free(x);
 		return 1;
@@ -44,6 +47,7 @@ static int plan(struct ub_session *s, void *state, void *opts, void **out)
 	s->runs_total += (int)x->nplans;
 	s->est_s += x->est_s;
 	st->fake |= x->caps.fake;
+	st->fake_run |= x->caps.fake_run;
 	if (o->baseline)
 		st->baseline = o->baseline;
 	if (!st->first)
@@ -64,10 +68,10 @@ static int ready(struct ub_session *s, void *state)
 	struct td_state *st = state;
 
 	(void)s;
-	if (!st->fake)
+	if (!st->fake || st->fake_run)
 		return 0;
 	ub_err("teardown: UB_TEST_FAKE_KVM is set: only --dry-run is possible "
-	       "with fake capabilities");
+	       "with fake capabilities (run=1 runs the test double)");
 	return 1;
 }
 
@@ -88,6 +92,7 @@ struct row {
 	int vm;
 	const struct td_guest_res *r;
 	uint64_t bytes;			/* guest memory the row covers */
+	uint64_t rss_kb;		/* the harness's peak RSS after the run */
 };
 
 static void cell_u64(struct ub_table *t, int col, uint64_t v)
@@ -98,12 +103,23 @@ static void cell_u64(struct ub_table *t, int col, uint64_t v)
 		ub_cell_uint(t, col, v);
 }
 
+/* The harness's peak resident set so far (ru_maxrss, KiB). */
+static uint64_t peak_rss_kb(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? 0 : (uint64_t)ru.ru_maxrss;
+}
+
+/*
+ * One row. Per-page figures are not written: the analysis derives them
+ * from teardown_s and the mappings KVM reported (plot/teardown.py).
+ */
 static void write_row(struct td_state *st, const struct row *w)
 {
 	const struct td_spec *s = &w->p->spec;
 	const struct td_guest_res *r = w->r;
 	struct ub_table *t = st->csv;
-	uint64_t pages = w->bytes / UB_PAGE_BYTES;
 	int timed = r->ok || r->teardown_s > 0, vt = ubk_vm_type_value(s->vm_type);
 
 	ub_cell_str(t, TEARDOWN_run_id, w->run_id);
@@ -126,15 +142,14 @@ static void write_row(struct td_state *st, const struct row *w)
 						 r->mapped_1g));
 	cell_u64(t, TEARDOWN_mapped_4k, r->mapped_4k);
 	cell_u64(t, TEARDOWN_mapped_2m, r->mapped_2m);
+	cell_u64(t, TEARDOWN_mapped_1g, r->mapped_1g);
+	cell_u64(t, TEARDOWN_touched_pages, r->touched_pages);
+	ub_cell_uint(t, TEARDOWN_guest_ran, r->guest_ran ? 1 : 0);
 	ub_cell_num(t, TEARDOWN_create_s, timed ? r->create_s : NAN, 6);
 	ub_cell_num(t, TEARDOWN_populate_s, timed ? r->populate_s : NAN, 6);
 	ub_cell_num(t, TEARDOWN_teardown_s, timed ? r->teardown_s : NAN, 6);
-	ub_cell_uint(t, TEARDOWN_pages, pages);
-	timed = r->ok && r->teardown_s > 0 && pages;
-	ub_cell_num(t, TEARDOWN_ns_per_page,
-		    timed ? r->teardown_s * 1e9 / (double)pages : NAN, 1);
-	ub_cell_num(t, TEARDOWN_pages_per_s,
-		    timed ? (double)pages / r->teardown_s : NAN, 1);
+	ub_cell_uint(t, TEARDOWN_pages, w->bytes / UB_PAGE_BYTES);
+	ub_cell_uint(t, TEARDOWN_peak_rss_kb, w->rss_kb);
 	ub_cell_str(t, TEARDOWN_status, r->status);
 	ub_cell_enum(t, TEARDOWN_emulation, st->s->env->emulation);
 	ub_row_end(t);
@@ -145,16 +160,28 @@ static void aggregate(struct td_guest_res *agg, const struct td_guest_res *res,
 		      const struct td_spec *spec, int r)
 {
 	agg->mapped_4k = agg->mapped_2m = agg->mapped_1g = 0;
+	agg->touched_pages = 0;
+	agg->guest_ran = 1;
 	agg->ok = r == 0;
 	agg->populate_used = res[0].populate_used;
 	for (unsigned k = 0; k < spec->vms; k++) {
-		if (res[k].mapped_4k == UINT64_MAX)
+		const struct td_guest_res *x = &res[k];
+
+		agg->guest_ran &= x->guest_ran;
+		if (x->touched_pages == UINT64_MAX || agg->touched_pages == UINT64_MAX)
+			agg->touched_pages = UINT64_MAX;
+		else
+			agg->touched_pages += x->touched_pages;
+		if (x->mapped_4k == UINT64_MAX)
 			agg->mapped_4k = agg->mapped_2m = agg->mapped_1g = UINT64_MAX;
 		if (agg->mapped_4k == UINT64_MAX)
 			continue;
-		agg->mapped_4k += res[k].mapped_4k;
-		agg->mapped_2m += res[k].mapped_2m == UINT64_MAX ? 0 : res[k].mapped_2m;
-		agg->mapped_1g += res[k].mapped_1g == UINT64_MAX ? 0 : res[k].mapped_1g;
+		agg->mapped_4k += x->mapped_4k;
+		agg->mapped_2m += x->mapped_2m == UINT64_MAX ? 0 : x->mapped_2m;
+		if (x->mapped_1g == UINT64_MAX || agg->mapped_1g == UINT64_MAX)
+			agg->mapped_1g = UINT64_MAX;	/* not reported: empty */
+		else
+			agg->mapped_1g += x->mapped_1g;
 	}
 	if (r == 130) {
 		snprintf(agg->status, sizeof(agg->status), "interrupted: %s",
@@ -168,6 +195,28 @@ static void aggregate(struct td_guest_res *agg, const struct td_guest_res *res,
 			snprintf(agg->status, sizeof(agg->status), "%s", res[k].status);
 			break;
 		}
+}
+
+/* A TDX run failed: the diagnostics bundle (once per directory). */
+static void tdx_failed(struct td_state *st, const struct td_line *x,
+		       const struct td_plan *p, const struct td_guest_res *res,
+		       const char *status)
+{
+	char bundle[4200];
+	struct td_diag d = { .bundle = bundle, .what = status, .caps = &x->caps };
+
+	if (st->diag_done || p->spec.vm_type != KVM_X86_TDX_VM)
+		return;
+	st->diag_done = 1;
+	for (unsigned k = 0; k < p->spec.vms; k++)
+		if (!res[k].ok && strncmp(res[k].status, "failed: run aborted", 19)) {
+			d.err = &res[k].err;
+			d.tdx = &res[k].tdx;
+			break;
+		}
+	td_describe(p, d.run, sizeof(d.run));
+	snprintf(bundle, sizeof(bundle), "%s/tdx-diagnostics", rundir_path(&st->s->rd));
+	td_diag(&d);
 }
 
 /* One planned run: 0, -1 (it failed; the rows say why) or 130. */
@@ -187,7 +236,9 @@ static int run_one(struct td_state *st, const struct td_line *x,
 		ub_info("teardown %s (%zu/%zu): %s: skipped: %s", run_id, i + 1,
 			x->nplans, d, p->skip);
 		agg.mapped_4k = agg.mapped_2m = agg.mapped_1g = UINT64_MAX;
+		agg.touched_pages = UINT64_MAX;
 		agg.populate_used = p->spec.populate;
+		w.rss_kb = peak_rss_kb();
 		snprintf(agg.status, sizeof(agg.status), "skipped: %s", p->skip);
 		w.r = &agg;
 		write_row(st, &w);
@@ -199,6 +250,7 @@ static int run_one(struct td_state *st, const struct td_line *x,
 	ub_strlcpy(perf->run_id, run_id, sizeof(perf->run_id));
 	snprintf(note, sizeof(note), "%s %zu/%zu", run_id, i + 1, x->nplans);
 	r = td_run_guests(&p->spec, kvm_fd, res, &agg, perf, note);
+	w.rss_kb = peak_rss_kb();
 	for (unsigned k = 0; k < p->spec.vms; k++) {
 		struct row g = w;
 
@@ -227,6 +279,8 @@ static int run_one(struct td_state *st, const struct td_line *x,
 			nomap ? agg.status : "");
 	} else {
 		ub_err("teardown %s: %s", run_id, agg.status);
+		if (r == -1)
+			tdx_failed(st, x, p, res, agg.status);
 	}
 	free(res);
 	return r;
@@ -338,6 +392,19 @@ static void meta(struct ub_json *j, void *state)
 	ub_json_int(j, "guest_memfd_flags_default", c->gmem_flags[0]);
 	ub_json_str(j, "kvm_modules", c->modules);
 	ub_json_str(j, "kvm_intel_tdx", c->tdx_param);
+	ub_json_int(j, "tdx_keyids", c->tdx_keyids);
+	ub_json_int(j, "tdx_keyids_used", c->tdx_keyids_used);
+	ub_json_str(j, "tdx_keyids_source", c->tdx_keyids_src);
+	ub_json_bool(j, "fake_kvm", c->fake);
+	if (c->tdx.caps_read) {
+		ub_json_obj_begin(j, "tdx_capabilities");
+		ub_json_int(j, "supported_attrs", (long long)c->tdx.supported_attrs);
+		ub_json_int(j, "supported_xfam", (long long)c->tdx.supported_xfam);
+		ub_json_int(j, "cpuid_leaves", c->tdx.cpuid_leaves);
+		ub_json_obj_end(j);
+	} else if (c->tdx_caps_why[0]) {
+		ub_json_str(j, "tdx_capabilities_why", c->tdx_caps_why);
+	}
 	if (st->first->nplans)
 		ub_json_str(j, "vm_type_reason", st->first->plans[0].spec.vm_type_reason);
 	ub_json_obj_end(j);

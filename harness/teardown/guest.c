@@ -4,11 +4,14 @@
  * guests (teardown/run.c walks them through the phases):
  *
  *   create    KVM_CREATE_VM, (TDX: split IRQ chip, KVM_TDX_CAPABILITIES,
- *             KVM_TDX_INIT_VM), guest_memfd + KVM_SET_USER_MEMORY_REGION2
- *             memslots, KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) for VM types
- *             with private memory, vCPUs (TDX: KVM_TDX_INIT_VCPU, then
- *             KVM_TDX_FINALIZE_VM)
- *   populate  waves of guests, one thread per vCPU (teardown/populate.c)
+ *             KVM_TDX_INIT_VM; touch: in-kernel IRQ chip),
+ *             guest_memfd + KVM_SET_USER_MEMORY_REGION2 memslots at
+ *             TD_GPA_BASE, KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) for VM
+ *             types with private memory, (touch: the control pages,
+ *             teardown/touch.c), vCPUs (TDX: KVM_TDX_INIT_VCPU, then
+ *             KVM_TDX_FINALIZE_VM; touch: long-mode state)
+ *   populate  waves of guests, one thread per vCPU (teardown/populate.c),
+ *             or the guest's own vCPUs (touch)
  *   stats     pages_4k / pages_2m / pages_1g from KVM_GET_STATS_FD
  *   teardown  every guest at once, one thread each, by the trigger:
  *             destroy (close every fd; the last close runs
@@ -16,9 +19,9 @@
  *             KVM_SET_MEMORY_ATTRIBUTES), punch (FALLOC_FL_PUNCH_HOLE on
  *             the guest_memfd)
  *
- * The harness's own memory does not grow with the guest size: guests are
- * never mapped into the harness except for --populate touch, and then
- * only for the time it takes to write them.
+ * The harness's own memory does not grow with the guest size: guest
+ * memory is never mapped into the harness (except anonymous backing,
+ * --page-size 2m, which is the harness's memory by construction).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +63,7 @@ static void close_fd(int *fd)
 /* Close everything the guest still holds (the last close destroys it). */
 void guest_release(struct guest *g)
 {
+	touch_free(g);		/* vCPUs out of KVM_RUN before the closes */
 	for (unsigned i = 0; i < g->nvcpu; i++)
 		close_fd(&g->vcpu_fd[i]);
 	close_fd(&g->vm_fd);
@@ -115,13 +119,18 @@ int guest_create(struct guest *g, int kvm_fd,
 			const struct kvm_cpuid2 *cpuid, struct ubk_err *e)
 {
 	const struct td_spec *s = g->spec;
-	int tdx = s->vm_type == KVM_X86_TDX_VM;
+	int tdx = s->vm_type == KVM_X86_TDX_VM, touch = s->populate == UB_POP_TOUCH;
+	uint32_t slot = 0;
 	long maxv;
 
 	g->vm_fd = ubk_create_vm(kvm_fd, s->vm_type, e);
 	if (g->vm_fd < 0)
 		return -1;
-	if (tdx && ubk_tdx_init_vm(kvm_fd, g->vm_fd, e))
+	if (tdx && ubk_tdx_init_vm(kvm_fd, g->vm_fd, &g->tdx, e))
+		return -1;
+	/* The touch guest's vCPUs halt in the kernel (HLT with an in-kernel
+	 * LAPIC) instead of exiting to the harness. Before any vCPU. */
+	if (touch && ubk_create_irqchip(g->vm_fd, e))
 		return -1;
 	maxv = ubk_check(g->vm_fd, KVM_CAP_MAX_VCPUS);
 	if (maxv > 0 && s->vcpus > (unsigned long)maxv) {
@@ -137,17 +146,19 @@ int guest_create(struct guest *g, int kvm_fd,
 	} else if (anon_backing(g, e)) {
 		return -1;
 	}
-	for (uint64_t off = 0, slot = 0; off < s->size; off += TD_SLOT_MAX, slot++) {
+	for (uint64_t off = 0; off < s->size; off += TD_SLOT_MAX, slot++) {
 		uint64_t len = s->size - off < TD_SLOT_MAX ? s->size - off : TD_SLOT_MAX;
 		uint64_t ua = g->anon ? (uint64_t)(uintptr_t)g->anon_base + off : 0;
 
-		if (ubk_set_slot(g->vm_fd, (uint32_t)slot,
-				 s->use_gmem ? KVM_MEM_GUEST_MEMFD : 0, off, len, ua,
-				 g->gmem_fd, off, e))
+		if (ubk_set_slot(g->vm_fd, slot, s->use_gmem ? KVM_MEM_GUEST_MEMFD : 0,
+				 TD_GPA_BASE + off, len, ua, g->gmem_fd, off, e))
 			return -1;
 	}
 	if (s->private_mem &&
-	    ubk_set_attributes(g->vm_fd, 0, s->size, KVM_MEMORY_ATTRIBUTE_PRIVATE, e))
+	    ubk_set_attributes(g->vm_fd, TD_GPA_BASE, s->size,
+			       KVM_MEMORY_ATTRIBUTE_PRIVATE, e))
+		return -1;
+	if (touch && touch_setup_vm(g, slot, e))
 		return -1;
 	g->vcpu_fd = ub_xcalloc(s->vcpus, sizeof(int));
 	for (unsigned i = 0; i < s->vcpus; i++)
@@ -161,15 +172,18 @@ int guest_create(struct guest *g, int kvm_fd,
 			return -1;
 		/*
 		 * KVM's supported CPUID gives the vCPU the host's MAXPHYADDR
-		 * (pre-fault checks GPAs against it) and x2APIC, which TDX
-		 * requires before KVM_TDX_INIT_VCPU. Best effort for other
-		 * VM types: a guest that never runs does not need it.
+		 * (pre-fault checks GPAs against it), long mode (touch) and
+		 * x2APIC, which TDX requires before KVM_TDX_INIT_VCPU.
+		 * Best effort for a guest that never runs.
 		 */
-		if (cpuid && ubk_set_cpuid(g->vcpu_fd[i], cpuid, &ce) && tdx) {
+		if (cpuid && ubk_set_cpuid(g->vcpu_fd[i], cpuid, &ce) &&
+		    (tdx || touch)) {
 			*e = ce;
 			return -1;
 		}
 		if (tdx && ubk_tdx_init_vcpu(g->vcpu_fd[i], e))
+			return -1;
+		if (touch && touch_setup_vcpu(g, i, kvm_fd, e))
 			return -1;
 	}
 	if (tdx && ubk_tdx_finalize(g->vm_fd, e))
@@ -189,14 +203,16 @@ void guest_trigger(struct guest *g)
 		/* vCPUs and the VM first; guest_memfd holds the last VM
 		 * reference, so closing it zaps the mappings and then runs
 		 * kvm_destroy_vm before close() returns. With anonymous
-		 * backing the VM fd is the last reference. */
+		 * backing the VM fd is the last reference. A touch guest's
+		 * vCPUs have left KVM_RUN already (run.c, untimed). */
+		touch_stop(g);
 		for (unsigned i = 0; i < g->nvcpu; i++)
 			close_fd(&g->vcpu_fd[i]);
 		close_fd(&g->vm_fd);
 		close_fd(&g->gmem_fd);
 		break;
 	case UB_TRIG_CONVERT:
-		if (ubk_set_attributes(g->vm_fd, 0, s->size, 0, &e))
+		if (ubk_set_attributes(g->vm_fd, TD_GPA_BASE, s->size, 0, &e))
 			guest_fail(g, e.msg);
 		break;
 	case UB_TRIG_PUNCH:

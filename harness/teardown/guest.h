@@ -15,6 +15,17 @@
 #include "teardown/kvm.h"
 #include "teardown/teardown.h"
 
+/*
+ * Guest physical layout: the guest memory at 4 GiB (TD_GPA_BASE), above
+ * the 32-bit hole where an in-kernel LAPIC's APIC-access page (VMX) and
+ * QEMU's devices live; --populate touch's control pages (code, page
+ * tables) at 1 MiB.
+ */
+#define TD_GPA_BASE	((uint64_t)4 << 30)
+#define TD_CTL_GPA	((uint64_t)1 << 20)
+
+struct td_vcpu;
+
 struct guest {
 	const struct td_spec *spec;
 	struct td_guest_res *res;
@@ -35,7 +46,22 @@ struct guest {
 	/* teardown */
 	uint64_t td_t0, td_t1;
 	char xnote[200];		/* remark for an ok status */
+	struct ubk_tdx_info tdx;	/* TDX: what INIT_VM saw */
+	/* --populate touch (touch.c); counters under lock */
+	void *ctl;			/* control pages (shared anonymous) */
+	size_t ctl_len;
+	uint64_t ctl_pml4;		/* GPA of the PML4 */
+	uint64_t seed;			/* the written pattern: GPA ^ seed */
+	struct td_vcpu *vc;
+	pthread_cond_t cond;
+	unsigned ready, reported;
+	int go;
+	uint64_t base[3];		/* control pages' pages_4k/2m/1g */
+	uint64_t touched;		/* pages verified by checksum */
 };
+
+/* The share [*lo, *hi) of G's memory (offsets) that vCPU I populates. */
+void guest_share(const struct guest *g, unsigned i, uint64_t *lo, uint64_t *hi);
 
 /* guest.c: create (VM, memory, memslots, vCPUs; TDX steps), the
  * trigger, the mapping counts, release (the last close destroys it). */
@@ -60,5 +86,21 @@ void *populate_thread(void *arg);
 void *populate_fallback(void *arg);
 /* Bytes populated so far by every wave (for progress). */
 void populate_reset(void);
+
+/*
+ * touch.c, --populate touch. touch_setup_vm(): the control pages and
+ * their memslot SLOT (after the guest memory's slots, before the vCPUs);
+ * touch_setup_vcpu(): vCPU I's long-mode state, its kvm_run and stats fd.
+ * touch_populate(): run every vCPU of GS[0..N-1] until each has written
+ * and verified its share and is halted in KVM_RUN; 0, -1 (guest_fail
+ * says why) or 130 (signal). touch_stop(): make the vCPUs leave KVM_RUN
+ * and join them (idempotent); touch_free(): that, and the control pages.
+ */
+int  touch_setup_vm(struct guest *g, uint32_t slot, struct ubk_err *e);
+int  touch_setup_vcpu(struct guest *g, unsigned i, int kvm_fd, struct ubk_err *e);
+int  touch_populate(struct guest *gs, unsigned n, struct ub_progress *pr,
+		    const char *note);
+void touch_stop(struct guest *g);
+void touch_free(struct guest *g);
 
 #endif

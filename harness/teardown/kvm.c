@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,9 +77,16 @@ const char *ubk_vm_type_name(unsigned type)
 	return "unknown";
 }
 
+int ubk_ioctl(int fd, unsigned long req, void *arg)
+{
+	if (ubk_fake_active())
+		return ubk_fake_ioctl(fd, req, arg);
+	return ioctl(fd, req, arg);
+}
+
 int ubk_open(const char *path, struct ubk_err *e)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = ubk_fake_active() ? ubk_fake_open() : open(path, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
 		ubk_fail(e, "open", errno, 0, "%s", path);
@@ -87,7 +95,7 @@ int ubk_open(const char *path, struct ubk_err *e)
 
 long ubk_check(int fd, long cap)
 {
-	int r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+	int r = ubk_ioctl(fd, KVM_CHECK_EXTENSION, (void *)(uintptr_t)cap);
 
 	return r < 0 ? -errno : r;
 }
@@ -97,7 +105,7 @@ int ubk_create_vm(int kvm_fd, unsigned long type, struct ubk_err *e)
 	int fd;
 
 	do
-		fd = ioctl(kvm_fd, KVM_CREATE_VM, type);
+		fd = ubk_ioctl(kvm_fd, KVM_CREATE_VM, (void *)(uintptr_t)type);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		ubk_fail(e, "KVM_CREATE_VM", errno, 0, "(type %lu)", type);
@@ -113,7 +121,7 @@ int ubk_create_gmem(int vm_fd, uint64_t size, uint64_t flags,
 	memset(&g, 0, sizeof(g));
 	g.size = size;
 	g.flags = flags;
-	fd = ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
+	fd = ubk_ioctl(vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
 	/* KVM does not make guest_memfd close-on-exec: a child (perf) that
 	 * inherited it would keep the guest alive past its teardown. */
 	if (fd >= 0)
@@ -139,7 +147,7 @@ int ubk_set_slot(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa,
 	r.userspace_addr = uaddr;
 	r.guest_memfd = gmem_fd < 0 ? 0 : (uint32_t)gmem_fd;
 	r.guest_memfd_offset = gmem_off;
-	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION2, &r) < 0) {
+	if (ubk_ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION2, &r) < 0) {
 		ubk_fail(e, "KVM_SET_USER_MEMORY_REGION2", errno, 0,
 			 "(slot %u, flags 0x%x, gpa 0x%llx, size %llu)", slot,
 			 flags, (unsigned long long)gpa,
@@ -161,7 +169,7 @@ int ubk_set_attributes(int vm_fd, uint64_t gpa, uint64_t size,
 	a.attributes = attrs;
 	/* The call is idempotent: retry a transient EINTR/EAGAIN. */
 	do {
-		r = ioctl(vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a);
+		r = ubk_ioctl(vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a);
 	} while (r < 0 && (errno == EAGAIN || errno == EINTR) && ++tries < 100);
 	if (r < 0) {
 		ubk_fail(e, "KVM_SET_MEMORY_ATTRIBUTES", errno, 0,
@@ -175,7 +183,7 @@ int ubk_set_attributes(int vm_fd, uint64_t gpa, uint64_t size,
 
 int ubk_create_vcpu(int vm_fd, unsigned long id, struct ubk_err *e)
 {
-	int fd = ioctl(vm_fd, KVM_CREATE_VCPU, id);
+	int fd = ubk_ioctl(vm_fd, KVM_CREATE_VCPU, (void *)(uintptr_t)id);
 
 	if (fd < 0)
 		ubk_fail(e, "KVM_CREATE_VCPU", errno, 0, "(id %lu)", id);
@@ -189,7 +197,7 @@ int ubk_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0, struct ubk_err *e)
 	memset(&c, 0, sizeof(c));
 	c.cap = cap;
 	c.args[0] = arg0;
-	if (ioctl(vm_fd, KVM_ENABLE_CAP, &c) < 0) {
+	if (ubk_ioctl(vm_fd, KVM_ENABLE_CAP, &c) < 0) {
 		ubk_fail(e, "KVM_ENABLE_CAP", errno, 0, "(cap %u, arg %llu)",
 			 cap, (unsigned long long)arg0);
 		return -1;
@@ -205,7 +213,7 @@ int ubk_prefault(int vcpu_fd, uint64_t gpa, uint64_t size, uint64_t *done)
 	memset(&p, 0, sizeof(p));
 	p.gpa = gpa;
 	p.size = size;
-	r = ioctl(vcpu_fd, KVM_PRE_FAULT_MEMORY, &p);
+	r = ubk_ioctl(vcpu_fd, KVM_PRE_FAULT_MEMORY, &p);
 	*done = size - p.size;
 	return r < 0 ? -errno : 0;
 }
@@ -222,7 +230,7 @@ struct kvm_cpuid2 *ubk_supported_cpuid(int kvm_fd, struct ubk_err *e)
 			return NULL;
 		}
 		c->nent = n;
-		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+		if (ubk_ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
 			return c;
 		free(c);
 		if (errno != E2BIG || n >= 4096) {
@@ -235,7 +243,7 @@ struct kvm_cpuid2 *ubk_supported_cpuid(int kvm_fd, struct ubk_err *e)
 
 int ubk_set_cpuid(int vcpu_fd, const struct kvm_cpuid2 *c, struct ubk_err *e)
 {
-	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0) {
+	if (ubk_ioctl(vcpu_fd, KVM_SET_CPUID2, (void *)(uintptr_t)c) < 0) {
 		ubk_fail(e, "KVM_SET_CPUID2", errno, 0, "(%u entries)", c->nent);
 		return -1;
 	}
@@ -260,35 +268,38 @@ static int read_full(int fd, void *buf, size_t len, off_t off)
 	return 0;
 }
 
-int ubk_read_stats(int vm_fd, const char *const *names, uint64_t *vals,
+int ubk_stats_open(int fd, struct ubk_err *e)
+{
+	int sfd = ubk_ioctl(fd, KVM_GET_STATS_FD, NULL);
+
+	if (sfd < 0)
+		ubk_fail(e, "KVM_GET_STATS_FD", errno, 0, NULL);
+	return sfd;
+}
+
+int ubk_stats_read(int sfd, const char *const *names, uint64_t *vals,
 		   size_t n, struct ubk_err *e)
 {
 	struct kvm_stats_header h;
 	size_t dsz, i, k;
 	char *descs = NULL;
-	int fd, r;
+	int r;
 
 	for (k = 0; k < n; k++)
 		vals[k] = UINT64_MAX;
-	fd = ioctl(vm_fd, KVM_GET_STATS_FD, NULL);
-	if (fd < 0) {
-		ubk_fail(e, "KVM_GET_STATS_FD", errno, 0, NULL);
-		return -1;
-	}
-	r = read_full(fd, &h, sizeof(h), 0);
+	r = read_full(sfd, &h, sizeof(h), 0);
 	if (r) {
 		ubk_fail(e, "KVM_GET_STATS_FD", -r, 0, "(reading the header)");
-		goto out;
+		return -1;
 	}
 	/* Descriptors are fixed-size records followed by their name. */
 	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
 	descs = malloc(dsz * h.num_desc);
 	if (!descs) {
 		ubk_fail(e, "KVM_GET_STATS_FD", ENOMEM, 0, NULL);
-		r = -ENOMEM;
-		goto out;
+		return -1;
 	}
-	r = read_full(fd, descs, dsz * h.num_desc, h.desc_offset);
+	r = read_full(sfd, descs, dsz * h.num_desc, h.desc_offset);
 	if (r) {
 		ubk_fail(e, "KVM_GET_STATS_FD", -r, 0, "(reading descriptors)");
 		goto out;
@@ -302,7 +313,7 @@ int ubk_read_stats(int vm_fd, const char *const *names, uint64_t *vals,
 
 			if (strncmp(name, names[k], h.name_size))
 				continue;
-			r = read_full(fd, &v, sizeof(v),
+			r = read_full(sfd, &v, sizeof(v),
 				      (off_t)h.data_offset + d->offset);
 			if (r) {
 				ubk_fail(e, "KVM_GET_STATS_FD", -r, 0,
@@ -315,6 +326,78 @@ int ubk_read_stats(int vm_fd, const char *const *names, uint64_t *vals,
 	r = 0;
 out:
 	free(descs);
-	close(fd);
 	return r ? -1 : 0;
+}
+
+int ubk_read_stats(int vm_fd, const char *const *names, uint64_t *vals,
+		   size_t n, struct ubk_err *e)
+{
+	int sfd = ubk_stats_open(vm_fd, e), r;
+
+	if (sfd < 0) {
+		for (size_t k = 0; k < n; k++)
+			vals[k] = UINT64_MAX;
+		return -1;
+	}
+	r = ubk_stats_read(sfd, names, vals, n, e);
+	close(sfd);
+	return r;
+}
+
+/* ---- running a vCPU (teardown/touch.c) ---- */
+
+int ubk_create_irqchip(int vm_fd, struct ubk_err *e)
+{
+	if (ubk_ioctl(vm_fd, KVM_CREATE_IRQCHIP, NULL) < 0) {
+		ubk_fail(e, "KVM_CREATE_IRQCHIP", errno, 0, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+long ubk_vcpu_mmap_size(int kvm_fd, struct ubk_err *e)
+{
+	int r = ubk_ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, NULL);
+
+	if (r <= 0)
+		ubk_fail(e, "KVM_GET_VCPU_MMAP_SIZE", r < 0 ? errno : EINVAL, 0, NULL);
+	return r;
+}
+
+/* One vCPU state ioctl: 0, or -1 with E naming STEP. */
+static int vcpu_state(int fd, unsigned long req, void *arg, const char *step,
+		      struct ubk_err *e)
+{
+	if (ubk_ioctl(fd, req, arg) < 0) {
+		ubk_fail(e, step, errno, 0, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int ubk_get_sregs(int fd, struct kvm_sregs *s, struct ubk_err *e)
+{
+	return vcpu_state(fd, KVM_GET_SREGS, s, "KVM_GET_SREGS", e);
+}
+
+int ubk_set_sregs(int fd, struct kvm_sregs *s, struct ubk_err *e)
+{
+	return vcpu_state(fd, KVM_SET_SREGS, s, "KVM_SET_SREGS", e);
+}
+
+int ubk_get_regs(int fd, struct kvm_regs *r, struct ubk_err *e)
+{
+	return vcpu_state(fd, KVM_GET_REGS, r, "KVM_GET_REGS", e);
+}
+
+int ubk_set_regs(int fd, struct kvm_regs *r, struct ubk_err *e)
+{
+	return vcpu_state(fd, KVM_SET_REGS, r, "KVM_SET_REGS", e);
+}
+
+int ubk_set_mp_state(int fd, uint32_t state, struct ubk_err *e)
+{
+	struct kvm_mp_state m = { .mp_state = state };
+
+	return vcpu_state(fd, KVM_SET_MP_STATE, &m, "KVM_SET_MP_STATE", e);
 }

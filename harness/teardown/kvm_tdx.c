@@ -13,7 +13,12 @@
  *   KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)   tdx_vcpu_create() rejects a VM
  *                                           without a split IRQ chip
  *   KVM_TDX_CAPABILITIES                    configurable CPUID + attrs/xfam
- *   KVM_TDX_INIT_VM                         before any vCPU exists
+ *   KVM_TDX_INIT_VM                         before any vCPU exists; EAGAIN
+ *                                           (TDX_RND_NO_ENTROPY from
+ *                                           TDH.MNG.CREATE/ADDCX) is
+ *                                           retried, as QEMU does; one
+ *                                           TDX KeyID (HKID) per TD, ENOSPC
+ *                                           past the pool
  *   per vCPU: KVM_CREATE_VCPU, KVM_SET_CPUID2 (must already advertise
  *             x2APIC: tdx_vcpu_init() switches the APIC to x2APIC mode and
  *             kvm_apic_set_base() refuses that without the CPUID bit),
@@ -28,7 +33,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "teardown/kvm.h"
 
@@ -45,7 +49,7 @@ int ubk_tdx_cmd(int fd, uint32_t id, uint32_t flags, uint64_t data,
 	c.flags = flags;
 	c.data = data;
 	do
-		r = ioctl(fd, KVM_MEMORY_ENCRYPT_OP, &c);
+		r = ubk_ioctl(fd, KVM_MEMORY_ENCRYPT_OP, &c);
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		ubk_fail(e, step, errno, c.hw_error, NULL);
@@ -124,7 +128,55 @@ static struct kvm_tdx_capabilities *tdx_caps(int vm_fd, struct ubk_err *e)
 	}
 }
 
-int ubk_tdx_init_vm(int kvm_fd, int vm_fd, struct ubk_err *e)
+int ubk_tdx_capabilities(int vm_fd, struct ubk_tdx_info *info, struct ubk_err *e)
+{
+	struct kvm_tdx_capabilities *caps = tdx_caps(vm_fd, e);
+
+	if (!caps)
+		return -1;
+	info->caps_read = 1;
+	info->supported_attrs = caps->supported_attrs;
+	info->supported_xfam = caps->supported_xfam;
+	info->cpuid_leaves = caps->cpuid.nent;
+	free(caps);
+	return 0;
+}
+
+/* KVM_TDX_INIT_VM, retried while the TDX module's RNG has no entropy. */
+static int tdx_init_retry(int vm_fd, struct kvm_tdx_init_vm *init,
+			  struct ubk_tdx_info *info, struct ubk_err *e)
+{
+	unsigned tries = 0;
+
+	for (;;) {
+		if (!ubk_tdx_cmd(vm_fd, KVM_TDX_INIT_VM, 0,
+				 (uint64_t)(uintptr_t)init, "KVM_TDX_INIT_VM", e))
+			return 0;
+		if (e->err != EAGAIN)
+			break;
+		if (info)
+			info->init_eagain = tries + 1;
+		/* At once, as QEMU: RDRAND/RDSEED recover in microseconds. */
+		if (++tries >= UBK_TDX_INIT_TRIES)
+			break;
+	}
+	if (e->err == EAGAIN)
+		ubk_fail(e, "KVM_TDX_INIT_VM", EAGAIN, e->hw_error, "%u times in a "
+			 "row: the TDX module's random number generator had no "
+			 "entropy (TDX_RND_NO_ENTROPY; something keeps RDRAND/RDSEED "
+			 "busy)", tries);
+	else if (e->err == ENOSPC)
+		ubk_fail(e, "KVM_TDX_INIT_VM", ENOSPC, e->hw_error, "(no free TDX "
+			 "KeyID: every TD holds one HKID until it is destroyed; "
+			 "more TDs than the host's TDX KeyIDs)");
+	else if (e->err == EBUSY)
+		ubk_fail(e, "KVM_TDX_INIT_VM", EBUSY, e->hw_error, "(the misc "
+			 "cgroup's tdx limit, misc.max, allows no more TDs)");
+	return -1;
+}
+
+int ubk_tdx_init_vm(int kvm_fd, int vm_fd, struct ubk_tdx_info *info,
+		    struct ubk_err *e)
 {
 	struct kvm_tdx_capabilities *caps = NULL;
 	struct kvm_cpuid2 *sup = NULL, *cpuid = NULL;
@@ -141,6 +193,12 @@ int ubk_tdx_init_vm(int kvm_fd, int vm_fd, struct ubk_err *e)
 	caps = tdx_caps(vm_fd, e);
 	if (!caps)
 		goto out;
+	if (info) {
+		info->caps_read = 1;
+		info->supported_attrs = caps->supported_attrs;
+		info->supported_xfam = caps->supported_xfam;
+		info->cpuid_leaves = caps->cpuid.nent;
+	}
 	sup = ubk_supported_cpuid(kvm_fd, e);
 	if (!sup)
 		goto out;
@@ -174,13 +232,14 @@ int ubk_tdx_init_vm(int kvm_fd, int vm_fd, struct ubk_err *e)
 		xss = x->ecx | (uint64_t)x->edx << 32;
 	init->attributes = 0;
 	init->xfam = (xcr0 | xss) & caps->supported_xfam;
+	if (info) {
+		info->attributes = init->attributes;
+		info->xfam = init->xfam;
+	}
 	init->cpuid.nent = cpuid->nent;
 	memcpy(init->cpuid.entries, cpuid->entries,
 	       cpuid->nent * sizeof(cpuid->entries[0]));
-	if (ubk_tdx_cmd(vm_fd, KVM_TDX_INIT_VM, 0, (uint64_t)(uintptr_t)init,
-			"KVM_TDX_INIT_VM", e))
-		goto out;
-	ret = 0;
+	ret = tdx_init_retry(vm_fd, init, info, e);
 out:
 	free(init);
 	free(cpuid);

@@ -114,6 +114,11 @@ struct kvm_pre_fault_memory {
 	_IOWR(KVMIO, 0xd5, struct kvm_pre_fault_memory)
 #endif
 
+/* The memory-fault exit (6.8): struct { flags, gpa, size } in the union. */
+#ifndef KVM_EXIT_MEMORY_FAULT
+#define KVM_EXIT_MEMORY_FAULT 39
+#endif
+
 /* Binary statistics (5.14): present in 6.1, kept for older headers. */
 #ifndef KVM_GET_STATS_FD
 struct kvm_stats_header {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "record/rundir.h"
 #include "record/sweep.h"
 #include "record/util.h"
 #include "teardown/kvm.h"
@@ -28,6 +29,7 @@ struct planner {
 	struct td_plan p;		/* the combination being built */
 	size_t cap;
 	int emulated;
+	int dry_run;			/* nothing may be written */
 };
 
 /* Decide backing and abilities for a run; fills p->skip if impossible. */
@@ -77,10 +79,22 @@ static void resolve(struct td_plan *p, const struct td_caps *c)
 			 ubk_vm_type_name(t));
 		return;
 	}
-	if (s->populate == UB_POP_TOUCH && s->private_mem) {
-		snprintf(p->skip, sizeof(p->skip), "--populate touch writes guest "
-			 "memory through a host mapping; private guest_memfd "
-			 "memory cannot be mapped by the host");
+	if (s->populate == UB_POP_TOUCH && t == KVM_X86_TDX_VM) {
+		snprintf(p->skip, sizeof(p->skip), "--populate touch on a TD needs "
+			 "a TD guest image (entered through KVM_TDX_INIT_MEM_REGION, "
+			 "accepting its pages with TDG.MEM.PAGE.ACCEPT); the "
+			 "harness's minimal guest is not one: not supported yet");
+		return;
+	}
+	if (s->populate == UB_POP_TOUCH && t != KVM_X86_DEFAULT_VM &&
+	    t != KVM_X86_SW_PROTECTED_VM) {
+		snprintf(p->skip, sizeof(p->skip), "--populate touch runs the "
+			 "harness's guest in DEFAULT and SW_PROTECTED VMs only");
+		return;
+	}
+	if (s->populate == UB_POP_TOUCH && c->fake_run) {
+		snprintf(p->skip, sizeof(p->skip), "--populate touch runs guest "
+			 "code; UB_TEST_FAKE_KVM has no vCPU that can");
 		return;
 	}
 	if (s->populate == UB_POP_GMEM && !s->use_gmem) {
@@ -113,6 +127,26 @@ static double estimate_s(const struct td_plan *p, int emulated)
 	return emulated ? t * 30 : t;
 }
 
+/*
+ * --vm-type tdx refused before anything exists: on a host that claims
+ * TDX that is a failure to report, so the diagnostics bundle goes beside
+ * where the run directory would have been (NAME-tdx-diagnostics).
+ */
+static void tdx_refused(const struct planner *pl, const char *why)
+{
+	char base[4096], bundle[4200], what[800];
+	struct td_diag d = { .bundle = bundle, .what = what, .caps = &pl->x->caps };
+
+	if (pl->o->common.out)
+		ub_strlcpy(base, pl->o->common.out, sizeof(base));
+	else if (rundir_default_path(base, sizeof(base), NULL, NULL))
+		return;
+	snprintf(bundle, sizeof(bundle), "%s-tdx-diagnostics", base);
+	snprintf(what, sizeof(what), "unmapbench teardown --vm-type tdx refused: %s",
+		 why);
+	td_diag(&d);
+}
+
 /* ---- the dimensions ---- */
 
 static int set_vmreq(void *ctx, int l, size_t i)
@@ -120,11 +154,14 @@ static int set_vmreq(void *ctx, int l, size_t i)
 	struct planner *pl = ctx;
 	struct td_spec *s = &pl->p.spec;
 	unsigned req = (unsigned)pl->l[l].v[i];
-	char why[512];
+	char why[640];
 
-	if (td_choose_vm_type(&pl->x->caps, req, &s->vm_type, why, sizeof(why)))
+	if (td_choose_vm_type(&pl->x->caps, req, &s->vm_type, why, sizeof(why))) {
+		if (req == UB_VM_TDX && !pl->dry_run)
+			tdx_refused(pl, why);
 		return ub_opt_fail("--vm-type %s: %s", req == TD_VM_AUTO ? "auto" :
 				   ub_name_or(UB_ENUM_vm_type, req), why);
+	}
 	ub_strlcpy(s->vm_type_reason, why, sizeof(s->vm_type_reason));
 	return 0;
 }
@@ -160,6 +197,26 @@ static const struct ub_dim dims[] = {
 	{ "repeat", L_REPEAT, NULL, set_field },
 };
 
+/*
+ * Every TD holds one TDX KeyID (HKID) from KVM_TDX_INIT_VM until it is
+ * destroyed: refuse a run with more TDs at once than KeyIDs are free,
+ * before any guest exists. Unknown counts let the run go (the dry run
+ * says so; KVM_TDX_INIT_VM's ENOSPC is reported as such).
+ */
+static int keyids_check(const struct td_line *x, const struct td_spec *s)
+{
+	const struct td_caps *c = &x->caps;
+	long used = c->tdx_keyids_used > 0 ? c->tdx_keyids_used : 0;
+
+	if (c->tdx_keyids < 0 || (long)s->vms <= c->tdx_keyids - used)
+		return 0;
+	return ub_opt_fail("refusing: --vms %u: every TD takes one TDX KeyID "
+			   "(HKID), and %ld are free (%ld for guests, %ld in use; "
+			   "from %s): lower --vms to at most %ld", s->vms,
+			   c->tdx_keyids - used, c->tdx_keyids, used,
+			   c->tdx_keyids_src, c->tdx_keyids - used);
+}
+
 /* One combination: resolved, checked, kept. */
 static int emit(void *ctx)
 {
@@ -179,6 +236,8 @@ static int emit(void *ctx)
 	p->spec.gmem_flags = 0;
 	p->spec.prefault_why[0] = 0;
 	resolve(p, &x->caps);
+	if (!p->skip[0] && p->spec.vm_type == KVM_X86_TDX_VM && keyids_check(x, &p->spec))
+		return 1;
 	if (x->caps.max_vcpus > 0 && p->spec.vcpus > (unsigned long)x->caps.max_vcpus)
 		return ub_opt_fail("--vcpus %u: more than KVM allows per VM "
 				   "(KVM_CAP_MAX_VCPUS=%ld)", p->spec.vcpus,
@@ -244,7 +303,7 @@ static int fd_check(const struct td_line *x)
 }
 
 /* What KVM offers here, or what the test hook says. 0 or -1. */
-static int probe(struct td_line *x, const struct td_opts *o)
+static int probe(struct td_line *x, const struct td_opts *o, int dry_run)
 {
 	const char *fake = getenv("UB_TEST_FAKE_KVM");
 	char why[256];
@@ -256,12 +315,16 @@ static int probe(struct td_line *x, const struct td_opts *o)
 	}
 	if (td_caps_fake(&x->caps, fake, why, sizeof(why)))
 		return ub_opt_fail("%s", why);
+	if (x->caps.fake_run && !dry_run)
+		ubk_fake_start(&x->caps.fake_cfg);
 	return 0;
 }
 
-int td_plan_line(struct td_line *x, const struct td_opts *o, int emulated)
+int td_plan_line(struct td_line *x, const struct td_opts *o, int emulated,
+		 int dry_run)
 {
-	struct planner pl = { .x = x, .o = o, .emulated = emulated };
+	struct planner pl = { .x = x, .o = o, .emulated = emulated,
+			      .dry_run = dry_run };
 	int rc;
 
 	memset(x, 0, sizeof(*x));
@@ -275,7 +338,7 @@ int td_plan_line(struct td_line *x, const struct td_opts *o, int emulated)
 	ub_u64_list_copy(&pl.l[L_TRIG], &o->triggers, UB_TRIG_DESTROY);
 	for (uint64_t r = 1; r <= o->common.repeat; r++)
 		ub_u64_list_push(&pl.l[L_REPEAT], r);
-	rc = probe(x, o) || sizes(&pl) ||
+	rc = probe(x, o, dry_run) || sizes(&pl) ||
 	     ub_sweep(dims, UB_ARRAY_SIZE(dims), pl.l, &pl, emit) || fd_check(x);
 	for (int i = 0; i < NR_LISTS; i++)
 		ub_u64_list_free(&pl.l[i]);
@@ -307,6 +370,26 @@ void td_list(const struct td_line *x)
 	char d[512];
 
 	printf("teardown: KVM: %s\n", x->caps.kvm ? "present" : x->caps.kvm_why);
+	for (size_t i = 0; i < x->nplans; i++) {
+		if (x->plans[i].spec.vm_type != KVM_X86_TDX_VM || x->plans[i].skip[0])
+			continue;
+		if (x->caps.tdx.caps_read)
+			printf("teardown: TDX capabilities: attributes 0x%" PRIx64
+			       ", XFAM 0x%" PRIx64 ", %u configurable CPUID leaves\n",
+			       x->caps.tdx.supported_attrs, x->caps.tdx.supported_xfam,
+			       x->caps.tdx.cpuid_leaves);
+		else if (x->caps.tdx_caps_why[0])
+			printf("teardown: TDX capabilities: %s\n", x->caps.tdx_caps_why);
+		if (x->caps.tdx_keyids < 0)
+			printf("teardown: TDX KeyIDs: %s; past the pool "
+			       "KVM_TDX_INIT_VM fails with ENOSPC, reported as such\n",
+			       x->caps.tdx_keyids_src);
+		else
+			printf("teardown: TDX KeyIDs: %ld for guests, %ld in use "
+			       "(%s); one per TD\n", x->caps.tdx_keyids,
+			       x->caps.tdx_keyids_used, x->caps.tdx_keyids_src);
+		break;
+	}
 	for (size_t i = 0; i < x->nplans; i++) {
 		const struct td_plan *p = &x->plans[i];
 

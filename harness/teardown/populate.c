@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * populate.c: populating the guests of a teardown run, one thread per
- * vCPU: KVM_PRE_FAULT_MEMORY over the vCPU's share of the guest, or
- * fallocate() on the guest_memfd (gmem), or writing every page through a
- * mapping (touch).
+ * populate.c: populating the guests of a teardown run from the host, one
+ * thread per vCPU: KVM_PRE_FAULT_MEMORY over the vCPU's share of the
+ * guest, or fallocate() on the guest_memfd (gmem); where KVM refuses to
+ * pre-fault anonymous memory, the harness writes it (no KVM mappings).
+ * --populate touch, where the guest writes its own memory, is touch.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,27 +79,11 @@ static int pop_gmem(struct guest *g, uint64_t lo, uint64_t hi)
 	return 0;
 }
 
-static int pop_touch(struct guest *g, uint64_t lo, uint64_t hi)
+/* Anonymous backing only (the harness's own memory). */
+static int pop_host(struct guest *g, uint64_t lo, uint64_t hi)
 {
-	char *base;
-	void *map = NULL;
+	char *base = g->anon_base;
 
-	if (g->anon) {
-		base = g->anon_base;
-	} else {
-		/* Mappable guest_memfd (DEFAULT VM, MMAP|INIT_SHARED). */
-		map = mmap(NULL, hi - lo, PROT_READ | PROT_WRITE, MAP_SHARED,
-			   g->gmem_fd, (off_t)lo);
-		if (map == MAP_FAILED) {
-			char m[200];
-
-			snprintf(m, sizeof(m), "mmap(guest_memfd): errno %d (%s)",
-				 errno, strerror(errno));
-			guest_fail(g, m);
-			return -1;
-		}
-		base = (char *)map - lo;
-	}
 	for (uint64_t off = lo; off < hi; off += TD_CHUNK) {
 		uint64_t end = hi - off < TD_CHUNK ? hi : off + TD_CHUNK;
 
@@ -109,8 +93,6 @@ static int pop_touch(struct guest *g, uint64_t lo, uint64_t hi)
 			((volatile char *)base)[p] = 1;
 		atomic_fetch_add(&g_bytes_done, end - off);
 	}
-	if (map)
-		munmap(map, hi - lo);	/* the pages stay in the guest_memfd */
 	return ub_signal_pending() ? -EINTR : 0;
 }
 
@@ -129,7 +111,7 @@ static int pop_prefault(struct pop_arg *a)
 			return -EINTR;
 		if (atomic_load(&g->fallback) || atomic_load(&g->failed))
 			return 0;
-		r = ubk_prefault(fd, gpa, want, &done);
+		r = ubk_prefault(fd, TD_GPA_BASE + gpa, want, &done);
 		gpa += done;
 		atomic_fetch_add(&g_bytes_done, done);
 		if (r == -EINTR || r == -EAGAIN)
@@ -144,8 +126,8 @@ static int pop_prefault(struct pop_arg *a)
 			char m[240];
 
 			snprintf(m, sizeof(m), "KVM_PRE_FAULT_MEMORY (vCPU %u, gpa "
-				 "0x%" PRIx64 "): errno %d (%s)", a->idx, gpa, -r,
-				 strerror(-r));
+				 "0x%" PRIx64 "): errno %d (%s)", a->idx,
+				 TD_GPA_BASE + gpa, -r, strerror(-r));
 			guest_fail(g, m);
 			return -1;
 		}
@@ -169,12 +151,11 @@ void *populate_thread(void *p)
 	const struct td_spec *s = g->spec;
 
 	set_node_policy(s->node);
-	if (s->populate == UB_POP_PREFAULT && s->can_prefault)
-		pop_prefault(a);
-	else if (s->populate == UB_POP_TOUCH)
-		pop_touch(g, a->lo, a->hi);
-	else if (s->populate == UB_POP_GMEM || !s->can_prefault)
-		g->anon ? pop_touch(g, a->lo, a->hi) : pop_gmem(g, a->lo, a->hi);
+	if (s->can_prefault &&
+	    (s->populate == UB_POP_PREFAULT || s->populate == UB_POP_TOUCH))
+		pop_prefault(a);	/* touch: mapped, then written by the guest */
+	else
+		g->anon ? pop_host(g, a->lo, a->hi) : pop_gmem(g, a->lo, a->hi);
 	pop_finished(g);
 	return NULL;
 }
@@ -187,7 +168,7 @@ void *populate_fallback(void *p)
 	struct guest *g = a->g;
 
 	set_node_policy(g->spec->node);
-	g->anon ? pop_touch(g, a->lo, a->hi) : pop_gmem(g, a->lo, a->hi);
+	g->anon ? pop_host(g, a->lo, a->hi) : pop_gmem(g, a->lo, a->hi);
 	pop_finished(g);
 	return NULL;
 }
@@ -217,20 +198,30 @@ static void wait_progress(struct ub_progress *pr, const char *note)
 	}
 }
 
+void guest_share(const struct guest *g, unsigned i, uint64_t *lo, uint64_t *hi)
+{
+	const struct td_spec *s = g->spec;
+	uint64_t align = s->pagesize == UB_PS_2M ? UB_BYTES_2M : UB_PAGE_BYTES;
+	uint64_t per = (s->size / s->vcpus) & ~(align - 1);
+
+	*lo = per * i;
+	*hi = i + 1 == s->vcpus ? s->size : per * (i + 1);
+	if (*lo > *hi)		/* tiny guest, many vCPUs */
+		*lo = *hi;
+}
+
 void populate_wave(struct guest *gs, unsigned first, unsigned n,
 			  void *(*fn)(void *), struct ub_progress *pr,
 			  const char *note)
 {
 	const struct td_spec *s = gs[first].spec;
 	unsigned v = s->vcpus, total = n * v;
-	uint64_t align = s->pagesize == UB_PS_2M ? UB_BYTES_2M : UB_PAGE_BYTES;
 	pthread_t *t = ub_xcalloc(total, sizeof(*t));
 	struct pop_arg *a = ub_xcalloc(total, sizeof(*a));
 
 	atomic_store(&g_threads_left, (int)total);
 	for (unsigned k = 0; k < n; k++) {
 		struct guest *g = &gs[first + k];
-		uint64_t per = (s->size / v) & ~(align - 1);
 
 		if (!g->pop_t0)
 			g->pop_t0 = ub_now_ns();
@@ -239,8 +230,7 @@ void populate_wave(struct guest *gs, unsigned first, unsigned n,
 
 			x->g = g;
 			x->idx = i;
-			x->lo = per * i;
-			x->hi = i + 1 == v ? s->size : per * (i + 1);
+			guest_share(g, i, &x->lo, &x->hi);
 			if (x->lo >= x->hi) {	/* tiny guest, many vCPUs */
 				atomic_fetch_sub(&g_threads_left, 1);
 				continue;

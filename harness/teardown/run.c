@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * run.c: the guests of one teardown run through its phases: created one
- * after the other, populated in waves (teardown/populate.c), their
- * mappings counted, then torn down all at once, released by a barrier.
+ * after the other, populated in waves (teardown/populate.c) or by their
+ * own vCPUs (teardown/touch.c), their mappings counted, then torn down
+ * all at once, released by a barrier.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -99,6 +100,8 @@ static int create_all(struct run *r, int kvm_fd, const struct kvm_cpuid2 *cpuid)
 			return 130;
 		}
 		if (guest_create(&r->gs[k], kvm_fd, cpuid, &e)) {
+			r->res[k].err = e;
+			r->res[k].tdx = r->gs[k].tdx;
 			fail_all(r, k, "create", e.msg);
 			progress_done(&r->pr);
 			return -1;
@@ -111,6 +114,30 @@ static int create_all(struct run *r, int kvm_fd, const struct kvm_cpuid2 *cpuid)
 	return 0;
 }
 
+/* The touch guests write their memory themselves: every vCPU of every
+ * guest at once. 0, -1 or 130. */
+static int touch_all(struct run *r)
+{
+	uint64_t t0 = ub_now_ns();
+	int ret;
+
+	progress_init(&r->pr, "populate", UB_PROGRESS_BYTES,
+		      (double)r->spec->size * r->n, 0);
+	ret = touch_populate(r->gs, r->n, &r->pr, r->label);
+	r->agg->populate_s = (double)(ub_now_ns() - t0) / 1e9;
+	progress_done(&r->pr);
+	if (ret == 130) {
+		fail_all(r, 0, "populate", NULL);
+		return 130;
+	}
+	for (unsigned k = 0; ret && k < r->n; k++)
+		if (atomic_load(&r->gs[k].failed)) {
+			fail_all(r, k, "populate", r->gs[k].fail_msg);
+			break;
+		}
+	return ret;
+}
+
 /* Populate in waves of as many guests as the CPUs take: 0, -1 or 130.
  * *FALLBACK: KVM refused to pre-fault some guest. */
 static int populate_all(struct run *r, int *fallback)
@@ -118,6 +145,8 @@ static int populate_all(struct run *r, int *fallback)
 	unsigned wave = (unsigned)online_cpus() / r->spec->vcpus;
 	uint64_t t0 = ub_now_ns();
 
+	if (r->spec->populate == UB_POP_TOUCH)
+		return touch_all(r);
 	if (wave < 1)
 		wave = 1;
 	populate_reset();
@@ -155,18 +184,20 @@ static void populated_by(struct run *r, int fallback, char *note, size_t n)
 	const struct td_spec *spec = r->spec;
 
 	note[0] = 0;
-	if (spec->populate == UB_POP_PREFAULT && spec->can_prefault && !fallback) {
-		r->agg->populate_used = UB_POP_PREFAULT;
+	if ((spec->populate == UB_POP_PREFAULT && spec->can_prefault && !fallback) ||
+	    spec->populate == UB_POP_TOUCH) {
+		r->agg->populate_used = spec->populate;
 		return;
 	}
-	r->agg->populate_used = spec->use_gmem && spec->populate != UB_POP_TOUCH ?
-		UB_POP_GMEM : UB_POP_TOUCH;
+	/* Where KVM refused to pre-fault anonymous memory the harness wrote
+	 * it: recorded as touch without a guest (guest_ran 0). */
+	r->agg->populate_used = spec->use_gmem ? UB_POP_GMEM : UB_POP_TOUCH;
 	if (spec->populate == UB_POP_PREFAULT)
 		snprintf(note, n, "no mappings populated: KVM_PRE_FAULT_MEMORY %s; "
 			 "populated the %s instead",
 			 fallback ? "failed with EOPNOTSUPP" : spec->prefault_why,
 			 spec->use_gmem ? "guest_memfd with fallocate" :
-			 "memory by writing it");
+			 "memory by writing it from the harness (no guest ran)");
 	else
 		snprintf(note, n, "no mappings populated: --populate %s allocates "
 			 "memory without KVM stage-2 mappings",
@@ -185,10 +216,19 @@ static void read_mappings(struct run *r, const char *note)
 		x->populate_s = (double)(g->pop_t1 - g->pop_t0) / 1e9;
 		x->populate_used = r->agg->populate_used;
 		ub_strlcpy(x->note, note, sizeof(x->note));
+		if (r->spec->populate == UB_POP_TOUCH) {
+			x->touched_pages = g->touched;
+			x->guest_ran = g->reported == g->nvcpu;
+		}
 		if (guest_mappings(g, v, &e)) {
 			ub_warn("teardown: guest %u: %s", k, e.msg);
 			continue;
 		}
+		/* Touch: the control pages' mappings, counted before the
+		 * guest wrote its memory, are not the guest memory's. */
+		for (int i = 0; i < 3 && r->spec->populate == UB_POP_TOUCH; i++)
+			if (v[i] != UINT64_MAX && g->base[i] != UINT64_MAX)
+				v[i] = v[i] >= g->base[i] ? v[i] - g->base[i] : 0;
 		x->mapped_4k = v[0];
 		x->mapped_2m = v[1];
 		x->mapped_1g = v[2];
@@ -216,6 +256,11 @@ static void teardown_all(struct run *r, struct td_perf *perf)
 	uint64_t t0 = UINT64_MAX, t1 = 0;
 	pthread_barrier_t bar;
 
+	/* A VM is destroyed by its last close only once no vCPU is in
+	 * KVM_RUN: a touch guest's vCPUs are made to leave it first, as a
+	 * VMM stops its vCPUs before closing the VM (untimed). */
+	for (unsigned k = 0; k < r->n && r->spec->trigger == UB_TRIG_DESTROY; k++)
+		touch_stop(&r->gs[k]);
 	if (perf && perf->enabled)
 		td_perf_start(perf);
 	pthread_barrier_init(&bar, NULL, r->n + 1);
@@ -258,6 +303,32 @@ static void teardown_all(struct run *r, struct td_perf *perf)
 	free(a);
 }
 
+/* Append REMARK to G's note for an ok status. */
+static void remark(struct guest *g, const char *remark)
+{
+	size_t l = strlen(g->xnote);
+
+	snprintf(g->xnote + l, sizeof(g->xnote) - l, "%s%s", l ? "; " : "", remark);
+}
+
+/* What an ok row must say besides "ok". */
+static void td_remarks(const struct td_spec *spec, struct guest *g)
+{
+	char m[160];
+
+	if (g->tdx.init_eagain) {
+		snprintf(m, sizeof(m), "KVM_TDX_INIT_VM returned EAGAIN %u time(s) "
+			 "(TDX_RND_NO_ENTROPY) before it succeeded", g->tdx.init_eagain);
+		remark(g, m);
+	}
+	/* A TD that never ran: pages added (TDH.MEM.PAGE.AUG), pending,
+	 * never accepted; no TD-key dirty lines for PAGE.WBINVD. */
+	if (spec->vm_type == KVM_X86_TDX_VM && spec->populate == UB_POP_PREFAULT)
+		remark(g, TD_NOTE_NEVER_ACCEPTED);
+	if (ubk_fake_active())
+		remark(g, "UB_TEST_FAKE_KVM: no KVM, no guest: nothing was measured");
+}
+
 /* Each guest's status after teardown: 0, or -1 if any failed. */
 static int statuses(struct run *r, const char *note)
 {
@@ -279,6 +350,7 @@ static int statuses(struct run *r, const char *note)
 		if (g->vm_fd >= 0 && !guest_mappings(g, v, &e))
 			x->mapped_after = td_mapped_4k_equiv(v[0], v[1], v[2]);
 		x->ok = 1;
+		td_remarks(r->spec, g);
 		if (note[0])
 			snprintf(x->status, sizeof(x->status), "ok-no-mappings: %s", note);
 		else if (g->xnote[0])
@@ -297,7 +369,7 @@ int td_run_guests(const struct td_spec *spec, int kvm_fd,
 			 .label = label };
 	struct kvm_cpuid2 *cpuid;
 	struct ubk_err e;
-	char note[256];
+	char note[320];
 	int ret, fallback = 0;
 
 	r.gs = ub_xcalloc(r.n, sizeof(*r.gs));
@@ -309,9 +381,11 @@ int td_run_guests(const struct td_spec *spec, int kvm_fd,
 		r.gs[k].idx = (int)k;
 		r.gs[k].vm_fd = r.gs[k].gmem_fd = -1;
 		pthread_mutex_init(&r.gs[k].lock, NULL);
+		pthread_cond_init(&r.gs[k].cond, NULL);
 		memset(&res[k], 0, sizeof(res[k]));
 		res[k].mapped_4k = res[k].mapped_2m = res[k].mapped_1g = UINT64_MAX;
 		res[k].mapped_after = UINT64_MAX;
+		res[k].touched_pages = UINT64_MAX;
 		res[k].populate_used = spec->populate;
 	}
 	cpuid = ubk_supported_cpuid(kvm_fd, &e);
@@ -330,9 +404,11 @@ int td_run_guests(const struct td_spec *spec, int kvm_fd,
 		ret = statuses(&r, note);
 	}
 	for (unsigned k = 0; k < r.n; k++) {
+		res[k].tdx = r.gs[k].tdx;
 		guest_release(&r.gs[k]);
 		free(r.gs[k].vcpu_fd);
 		pthread_mutex_destroy(&r.gs[k].lock);
+		pthread_cond_destroy(&r.gs[k].cond);
 	}
 	free(r.gs);
 	free(cpuid);

@@ -24,8 +24,17 @@
  *       prefault=1,max_vcpus=288,modules=kvm_amd,tdx_param=,kvm=1"
  *     replaces the probe of /dev/kvm and /sys/module (capabilities only;
  *     a run that would create guests is refused under it);
+ *     With run=1 the test double of KVM (fake.c) runs whole runs; more
+ *     keys: tdx_init_eagain=N (KVM_TDX_INIT_VM says EAGAIN N times),
+ *     fail=STEP:ERRNO[:HW_ERROR] (that step fails), tdx_keyids=N and
+ *     tdx_keyids_used=M (the TDX KeyID pool);
  *   UB_TEST_FAKE_MEM="avail=2G,node0=1G,node1=1G" replaces MemAvailable
- *     and the per-node MemFree used by the preflight.
+ *     and the per-node MemFree used by the preflight;
+ *   UB_SYSROOT=DIR reads the TDX KeyIDs (misc cgroup, kernel log) and,
+ *     in bench/tdx-diagnostics.sh, the host's TDX claims under DIR (a
+ *     fixture tree, as bench/bench.sh does);
+ *   UB_TEST_GUEST=nowrite: the touch guest skips its writes (its
+ *     checksum must then fail the run).
  */
 #ifndef UB_TEARDOWN_H
 #define UB_TEARDOWN_H
@@ -36,6 +45,7 @@
 #include "record/opts.h"
 #include "record/schema.h"
 #include "record/session.h"
+#include "teardown/kvm.h"
 
 #define TD_NODE_ANY	UINT64_MAX	/* no memory policy */
 #define TD_VM_AUTO	0xffU		/* --vm-type auto (else enum ub_vm_type) */
@@ -76,10 +86,18 @@ struct td_caps {
 	long attrs[8];			/* KVM_CAP_MEMORY_ATTRIBUTES */
 	char modules[128];		/* "kvm_amd kvm_pvm" */
 	char tdx_param[16];		/* /sys/module/kvm_intel/parameters/tdx */
-	char tdx_log[160];		/* the "virt/tdx:" kernel line, if any */
+	/* TDX KeyIDs for guests (one per TD): total and in use, -1 unknown. */
+	long tdx_keyids, tdx_keyids_used;
+	char tdx_keyids_src[256];	/* where read, or why unknown */
+	struct ubk_tdx_info tdx;	/* KVM_TDX_CAPABILITIES of a scratch TD */
+	char tdx_caps_why[320];		/* when it failed */
+	int fake_run;			/* UB_TEST_FAKE_KVM run=1: fake.c runs */
+	struct ubk_fake_cfg fake_cfg;	/* its script */
 };
 
 int td_caps_probe(struct td_caps *c, const char *kvm_path);
+/* The TDX KeyID fields of C, read under ROOT (NULL: the real system). */
+void td_keyids_probe(struct td_caps *c, const char *root);
 /* Parse a UB_TEST_FAKE_KVM string; 0 or -1 (WHY says what is wrong). */
 int td_caps_fake(struct td_caps *c, const char *spec, char *why, size_t n);
 
@@ -114,7 +132,7 @@ int td_preflight(const struct td_mem *m, uint64_t size, uint64_t vms,
 /* Everything one run needs to know, resolved. */
 struct td_spec {
 	unsigned vm_type;		/* KVM_X86_*_VM */
-	char vm_type_reason[256];
+	char vm_type_reason[640];
 	unsigned trigger;		/* enum ub_trigger */
 	unsigned populate;		/* enum ub_populate, requested */
 	unsigned pagesize;		/* enum ub_page_size */
@@ -145,8 +163,10 @@ struct td_line {
 	double est_s;
 };
 
-/* Options to runs, checked against the host. 0, or 1 (message given). */
-int  td_plan_line(struct td_line *x, const struct td_opts *o, int emulated);
+/* Options to runs, checked against the host. 0, or 1 (message given).
+ * DRY_RUN: a dry run (no test double started, no diagnostics written). */
+int  td_plan_line(struct td_line *x, const struct td_opts *o, int emulated,
+		  int dry_run);
 void td_describe(const struct td_plan *p, char *buf, size_t n);
 void td_list(const struct td_line *x);
 
@@ -157,12 +177,24 @@ struct td_guest_res {
 	double create_s, populate_s, teardown_s;
 	uint64_t mapped_4k, mapped_2m, mapped_1g;	/* UINT64_MAX unknown */
 	uint64_t mapped_after;		/* 4K-equivalents left after trigger */
+	uint64_t touched_pages;		/* touch: verified; UINT64_MAX: none */
+	int guest_ran;			/* touch: every vCPU wrote and verified */
 	unsigned populate_used;		/* enum ub_populate */
 	int mappings;			/* populate created KVM mappings */
-	char note[256];			/* why no mappings, fallback, ... */
+	char note[320];			/* why no mappings, fallback, ... */
+	struct ubk_err err;		/* the failing step, when create failed */
+	struct ubk_tdx_info tdx;	/* TDX: what INIT_VM saw */
 	char status[320];		/* "ok", "failed: STEP: errno ..." */
 	int ok;
 };
+
+/*
+ * The note on every ok row of a TD populated by KVM_PRE_FAULT_MEMORY:
+ * the pages were added (TDH.MEM.PAGE.AUG) but no guest ever accepted or
+ * wrote them, so PAGE.WBINVD finds no TD-key dirty lines and REMOVE
+ * works on pending pages: the teardown time is a lower bound.
+ */
+#define TD_NOTE_NEVER_ACCEPTED	"added, never accepted by the guest: lower bound"
 
 struct td_perf;
 
@@ -192,6 +224,24 @@ void td_perf_init(struct td_perf *p, int enabled, const char *dir);
 int  td_perf_start(struct td_perf *p);
 /* Stop and write the top kernel symbols to teardown-perf.txt. */
 void td_perf_stop(struct td_perf *p);
+
+/* ---- diag.c ---- */
+
+/* A failed TDX request or run, for bench/tdx-diagnostics.sh. */
+struct td_diag {
+	const char *bundle;		/* directory the bundle goes to */
+	const char *what;		/* the failure, one line */
+	char run[512];			/* the run (td_describe), or "" */
+	const struct td_caps *caps;
+	const struct ubk_err *err;	/* the failing step, or NULL */
+	const struct ubk_tdx_info *tdx;	/* or NULL */
+};
+/*
+ * Write the bundle if the host claims TDX (the script decides): 0
+ * written (the script printed what to send), 2 the host claims no TDX
+ * (nothing written), -1 no script or it failed.
+ */
+int td_diag(const struct td_diag *d);
 
 /* ---- driver.c ---- */
 extern const struct ub_driver ub_teardown_driver;

@@ -2,7 +2,10 @@
 # The KVM guest-teardown driver inside the testbed (QEMU/TCG, kvm-amd with
 # nested paging): SW_PROTECTED and DEFAULT guests, every trigger, 1 and 4
 # guests at once, 64 guests at once; the mapping counts KVM reports before
-# teardown must equal the populated size; a TDX request fails cleanly.
+# teardown must equal the populated size; guests that ran (--populate
+# touch): KVM's mappings equal the pages the guest wrote and the harness
+# verified by the guest's checksum, and a guest that did not write fails
+# its run; a TDX request fails cleanly.
 # Times here are emulator times: only behaviour is checked.
 . /ub/tests/lib.sh
 
@@ -23,7 +26,9 @@ fi
 
 # csv_check FILE: one line per problem on stdout; nothing when all is well.
 # Every row must be "ok" or "skipped: ..."; every ok row's 4K-equivalent
-# mapping count must equal its memory (size x guests for the aggregate).
+# mapping count must equal its memory (size x guests for the aggregate);
+# a touch row's guest must have run and written exactly those pages, a
+# prefault row's guest never ran.
 csv_check() {
 	awk "$UB_CSV_AWK"'
 	{
@@ -31,8 +36,13 @@ csv_check() {
 		if (st ~ /^skipped: /) next
 		if (st != "ok" && st !~ /^ok; note: /) { print "row " NR ": status " st; next }
 		mem = f[c["size_bytes"]] * (f[c["vm"]] == "all" ? f[c["vms"]] : 1)
+		id = "row " NR " (" f[c["vm_type"]] " " f[c["trigger"]] " " f[c["populate"]] " vms=" f[c["vms"]] " vm=" f[c["vm"]] "): "
 		if (f[c["mappings_populated"]] * 4096 != mem)
-			print "row " NR " (" f[c["vm_type"]] " " f[c["trigger"]] " vms=" f[c["vms"]] " vm=" f[c["vm"]] "): " f[c["mappings_populated"]] " 4K mappings for " mem " bytes"
+			print id f[c["mappings_populated"]] " 4K mappings for " mem " bytes"
+		if (f[c["populate"]] == "touch" && (f[c["guest_ran"]] != 1 || f[c["touched_pages"]] != f[c["mappings_populated"]]))
+			print id "guest_ran " f[c["guest_ran"]] ", touched_pages " f[c["touched_pages"]] " for " f[c["mappings_populated"]] " mappings"
+		if (f[c["populate"]] == "prefault" && (f[c["guest_ran"]] != 0 || f[c["touched_pages"]] != ""))
+			print id "prefault, yet guest_ran " f[c["guest_ran"]] ", touched_pages " f[c["touched_pages"]]
 	}' "$1"
 }
 
@@ -96,6 +106,26 @@ m2=$(csv_sum $tdout/default2m/teardown.csv mapped_2m 'f[c["vm"]] == "all"')
 if [ "$m2" -gt 0 ]; then tap_ok "default 2m: KVM reported 2M mappings ($m2)"
 else tap_skip "default 2m: KVM reported 2M mappings" "THP gave no huge pages here (all 4K)"; fi
 
+# Guests that ran: the harness's own guest writes every page of its share
+# from 2 vCPUs, which stay halted in KVM_RUN while convert and punch run.
+run touch "sw-protected, populate touch: 1 and 4 guests, every trigger" \
+	--vm-type sw-protected --populate touch --size 32M --vms 1,4 --vcpus 2 --trigger all
+check touch "sw-protected touch" 21
+n=$(grep -c 'vCPU(s) wrote and verified 8192 pages and are blocked in HLT inside KVM_RUN' $tdout/touch/log.txt)
+[ "$n" = 15 ] && tap_ok "sw-protected touch: every guest's vCPUs were halted in KVM_RUN before teardown (15 guests)" ||
+	tap_fail "sw-protected touch: every guest's vCPUs were halted in KVM_RUN before teardown ($n of 15)"
+run touchdef "default, populate touch: destroy and punch" \
+	--vm-type default --populate touch --size 32M --vms 1 --vcpus 2 --trigger destroy,punch
+check touchdef "default touch" 4
+# A guest that does not write its memory (test seam: the guest skips its
+# writes) is caught by its checksum: the run fails and says so.
+UB_TEST_GUEST=nowrite $ub teardown --out $tdout/nowrite --vm-type sw-protected --populate touch \
+	--size 8M > $tdout/nowrite.log 2>&1; rc=$?
+if [ $rc = 1 ] && grep -q 'checksum mismatch: the guest read back 2048 pages summing to 0x0' $tdout/nowrite.log &&
+   [ "$(csv_rows $tdout/.nowrite.partial/teardown.csv 'f[c["guest_ran"]] == 1')" = 0 ]; then
+	tap_ok "a touch guest that did not write fails its run (checksum), guest_ran 0"
+else tap_fail "a touch guest that did not write fails its run (exit $rc)"; tail -n 5 $tdout/nowrite.log | sed 's/^/#   /'; fi
+
 # Scale: 64 guests at once.
 run many "64 guests torn down at once" \
 	--vm-type sw-protected --size 4M --vms 64 --vcpus 1 --trigger destroy
@@ -122,7 +152,7 @@ grep -q "perf not found" $tdout/perf/teardown-perf.txt 2>/dev/null &&
 	tap_fail "--perf-record: teardown-perf.txt says perf is missing"
 
 # The summary tables (emulator times) go into the TAP log as comments.
-for d in swp default default2m many; do
+for d in swp default default2m touch touchdef many; do
 	[ -f $tdout/$d/teardown-summary.txt ] && sed 's/^/# /' $tdout/$d/teardown-summary.txt
 done
 # The guest kernel must not have complained.

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Issue 8: the teardown driver killed (SIGKILL) in the middle of
 # populating and in the middle of tearing down 4 SW_PROTECTED guests of
-# 64 MiB each (ub.rel_td_mb=N on the kernel command line to change): every
+# 64 MiB each (ub.rel_td_mb=N on the kernel command line to change), and
+# (issue 14) while the guests' own vCPUs write their memory inside
+# KVM_RUN (--populate touch; with ub.rel_full=1 also mid-punch while they
+# are halted in KVM_RUN): every
 # guest's memory must come back (free memory as 60-rel-lib.sh counts it,
 # within 32 MiB of what it was before, after a short settle: half of one
 # guest), and no harness process may be left.
@@ -34,17 +37,21 @@ fi
 rel_kmemleak_begin
 
 killed_n=0
-# CI kills the destroy trigger's run; ub.rel_full=1 (make stress) adds punch.
-trigs=destroy
-[ -n "$(rel_cmdline ub.rel_full)" ] && trigs="destroy punch"
-for trig in $trigs; do
-	for phase in populate teardown; do
-		d="teardown SIGKILL mid-$phase ($VMS x ${SIZE_MB}M sw-protected, trigger $trig)"
-		out=/tmp/rel-td-$phase-$trig
+# CI kills the destroy trigger's run (prefault: both phases; touch: while
+# the guests write); ub.rel_full=1 (make stress) adds punch, and touch
+# mid-punch. Cases: POPULATE:TRIGGER:PHASE.
+cases="prefault:destroy:populate prefault:destroy:teardown touch:destroy:populate"
+[ -n "$(rel_cmdline ub.rel_full)" ] &&
+	cases="$cases prefault:punch:populate prefault:punch:teardown touch:punch:teardown"
+for cs in $cases; do
+	pop=${cs%%:*} trig=${cs#*:}; phase=${trig#*:} trig=${trig%%:*}
+	{
+		d="teardown SIGKILL mid-$phase ($VMS x ${SIZE_MB}M sw-protected, populate $pop, trigger $trig)"
+		out=/tmp/rel-td-$pop-$phase-$trig
 		rel_settle 1
 		base=$(rel_memfree_kb)
 		$UB/unmapbench -q teardown --vm-type sw-protected --vms $VMS \
-			--size ${SIZE_MB}M --vcpus 1 --trigger $trig --populate prefault \
+			--size ${SIZE_MB}M --vcpus 1 --trigger $trig --populate $pop \
 			--out $out > $out.log 2>&1 &
 		pid=$!
 		min=$base killed=
@@ -75,7 +82,7 @@ for trig in $trigs; do
 		else tap_ok "$d: no complete-looking run directory"; fi
 		rel_settle 3
 		rel_memfree_check "$d: every guest's memory came back" "$base" $SLACK_KB
-	done
+	}
 done
 rel_report "interruptions_survived=$killed_n"
 

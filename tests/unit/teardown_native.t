@@ -60,6 +60,11 @@ t(all(r["vm_type"] == "default" for r in rows), "vm_type recorded")
 t(all(r["pages"] == str(int(r["size_bytes"]) // 4096 * (int(r["vms"]) if r["vm"] == "all" else 1)) for r in ran),
   "pages match the guest size")
 t(all(float(r["teardown_s"]) >= 0 and r["create_s"] and r["populate_s"] for r in ran), "phase times recorded")
+t(all(r["guest_ran"] == "0" and r["touched_pages"] == "" for r in rows),
+  "no guest ran (populate prefault or its fallback): guest_ran 0, touched_pages empty")
+t(all(int(r["peak_rss_kb"]) > 0 for r in rows), "every row records the harness's peak RSS")
+t(all(int(r["mappings_populated"]) == int(r["mapped_4k"]) + 512 * int(r["mapped_2m"]) +
+      262144 * int(r["mapped_1g"]) for r in ran), "mappings_populated = mapped_4k + 512 x 2m + 262144 x 1g")
 meta = json.load(open(os.path.join(run, "meta.json")))
 td = meta.get("teardown", {})
 prefault = td.get("pre_fault_memory", 0)

@@ -38,6 +38,11 @@ expect 1 "tdx on an AMD host says kvm_intel is not loaded" "$swp" \
 	"kvm_intel is not loaded (KVM modules here: kvm_amd)" --vm-type tdx
 expect 1 "tdx with kvm_intel tdx=N says to reload with tdx=1" \
 	"vm_types=0x3,modules=kvm_intel,tdx_param=N" "loaded with tdx=N: reload it with tdx=1" --vm-type tdx
+expect 1 "tdx=N: reloading kvm_intel cannot repair a failed boot-time TDX initialization" \
+	"vm_types=0x3,modules=kvm_intel,tdx_param=N" \
+	"the kernel initializes the TDX module at boot; reloading kvm_intel cannot repair" --vm-type tdx
+expect 1 "no kvm_intel: says the kernel initializes TDX at boot, kvm_intel tdx=1 offers TDs" "$swp" \
+	"whose kernel initialized the TDX module at boot ('virt/tdx: TDX-Module initialized'" --vm-type tdx
 expect 1 "tdx without the kvm_intel tdx parameter names the kernel config" \
 	"vm_types=0x3,modules=kvm_intel" "no 'tdx' parameter" --vm-type tdx
 expect 0 "tdx is used when offered" "$all" "vm_type=tdx " --vm-type tdx
@@ -52,8 +57,21 @@ expect 0 "2m on private memory is skipped (guest_memfd is 4K only)" "$swp" \
 expect 0 "2m on DEFAULT uses anonymous THP memory" "$swp" \
 	"page_size=2m node=any repeat=1 backing=anonymous" --vm-type default --page-size 2m
 expect 0 "private memory is in a guest_memfd" "$swp" "backing=guest_memfd(private)" --vm-type sw-protected
-expect 0 "touch on private memory is skipped" "$swp" "skipped: --populate touch" \
+# planned CAPS DESC ARGS...: a dry run of one run that is not skipped
+planned() {
+	caps=$1 desc=$2; shift 2
+	UB_TEST_FAKE_KVM=$caps "$ub" teardown --dry-run --size 64M "$@" >"$out" 2>&1
+	if [ $? = 0 ] && grep -q "1 run," "$out" && ! grep -q "skipped:" "$out"; then
+		echo "ok - $desc"
+	else
+		echo "not ok - $desc"; sed 's/^/#   /' "$out"
+	fi
+}
+planned "$swp" "touch on SW_PROTECTED is planned (the guest writes its private memory)" \
 	--vm-type sw-protected --populate touch
+expect 0 "touch on a TD is skipped: it needs a TD guest image" "$all" \
+	"skipped: --populate touch on a TD needs a TD guest image" --vm-type tdx --populate touch
+planned "$swp" "touch on a DEFAULT VM is planned" --vm-type default --populate touch
 expect 0 "without KVM_PRE_FAULT_MEMORY the run says it will not map" "$pvm" \
 	"will populate without mappings and say so" --vm-type default
 expect 0 "PRIVATE attribute missing is a skip reason" "vm_types=0x3,prefault=1,attrs=0" \
