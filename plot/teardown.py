@@ -453,10 +453,21 @@ def first_screen(rd, max_rows):
         if multi_rows(per):
             return ["Teardown: many guests only (aggregate throughput in "
                     "the report)"]
-        return []
+        return _not_run(rd)
     t = single_table(per, max_rows, lambda c: c.labels()[:1])
     return ["Teardown, one guest (us/page = seconds / KVM's mappings):"] + \
         t[:1] + t[2:]
+
+
+def _not_run(rd):
+    """Nothing ran: one line with how many configurations and the first
+    reason (the report lists them all)."""
+    why = [t["status"] for t in rd.teardown if t["teardown_s"] is None]
+    if not why:
+        return []
+    n = len(skipped(rd))
+    return tf.para(f"Teardown not run ({n} configuration"
+                   f"{'s' if n != 1 else ''}): {why[0]}")
 
 
 def dat_rows(rd):

@@ -113,6 +113,28 @@ void td_keyids_probe(struct td_caps *c, const char *root)
 	free(log);
 }
 
+/*
+ * Why KVM's device would not open. A missing module is the likely cause
+ * only for the usual /dev/kvm and only when no vendor module is loaded; a
+ * path given with --kvm that does not exist is a wrong path.
+ */
+static const char *open_hint(const struct td_caps *c, const char *kvm_path, int err)
+{
+	if (err == EACCES)
+		return " (needs root or the kvm group)";
+	if (err != ENOENT)
+		return "";
+	if (strcmp(kvm_path, "/dev/kvm"))
+		return " (no such device node: check --kvm)";
+	static char why[224];
+
+	if (!c->modules[0])
+		return " (no kvm_intel or kvm_amd module loaded: modprobe one)";
+	snprintf(why, sizeof(why), " (%.100s is loaded but there is no /dev/kvm here: "
+		 "a container without the device, or no devtmpfs)", c->modules);
+	return why;
+}
+
 int td_caps_probe(struct td_caps *c, const char *kvm_path)
 {
 	int fd;
@@ -127,9 +149,7 @@ int td_caps_probe(struct td_caps *c, const char *kvm_path)
 		int err = errno;
 
 		snprintf(c->kvm_why, sizeof(c->kvm_why), "cannot open %s: %s%s",
-			 kvm_path, strerror(err),
-			 err == ENOENT ? " (no KVM module loaded)" :
-			 err == EACCES ? " (needs root or the kvm group)" : "");
+			 kvm_path, strerror(err), open_hint(c, kvm_path, err));
 		return -1;
 	}
 	c->kvm = 1;

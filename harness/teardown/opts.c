@@ -163,6 +163,10 @@ static const struct ub_opt td_opts_table[] = {
 	{ .name = "perf-record", .kind = UB_ARG_FLAG, .off = O(perf_record),
 	  .help = "record the teardown phase with perf (-a -g) and keep\n"
 		  "the top kernel symbols in teardown-perf.txt" },
+	{ .name = "skip-without-kvm", .kind = UB_ARG_FLAG, .off = O(skip_without_kvm),
+	  .help = "with no usable KVM here, record every row as skipped\n"
+		  "with the reason instead of refusing (for profiles that\n"
+		  "must run on any host, like default)" },
 	{ .name = "kvm", .kind = UB_ARG_TEXT, .off = O(kvm_path), .arg = "PATH",
 	  .help = "KVM device (default /dev/kvm)" },
 	UB_LINE_OPTS(struct td_opts),

@@ -40,6 +40,10 @@ static void resolve(struct td_plan *p, const struct td_caps *c)
 	long gflags = c->gmem_flags[t & 7];
 
 	s->private_mem = td_vm_type_private(t);
+	if (!c->kvm) {
+		snprintf(p->skip, sizeof(p->skip), "no KVM: %.200s", c->kvm_why);
+		return;
+	}
 	if (s->pagesize == UB_PS_2M) {
 		if (s->private_mem) {
 			snprintf(p->skip, sizeof(p->skip), "--page-size 2m: private "
@@ -156,6 +160,13 @@ static int set_vmreq(void *ctx, int l, size_t i)
 	unsigned req = (unsigned)pl->l[l].v[i];
 	char why[640];
 
+	if (!pl->x->caps.kvm && pl->o->skip_without_kvm) {
+		/* resolve() records the row as skipped: no KVM. */
+		s->vm_type = KVM_X86_DEFAULT_VM;
+		snprintf(s->vm_type_reason, sizeof(s->vm_type_reason),
+			 "none: no KVM (--skip-without-kvm)");
+		return 0;
+	}
 	if (td_choose_vm_type(&pl->x->caps, req, &s->vm_type, why, sizeof(why))) {
 		if (req == UB_VM_TDX && !pl->dry_run)
 			tdx_refused(pl, why);

@@ -64,6 +64,7 @@ struct td_opts {
 	char	*baseline;		/* run dir or teardown.csv to compare */
 	char	*kvm_path;		/* /dev/kvm */
 	int	perf_record;
+	int	skip_without_kvm;	/* no KVM: rows skipped, not refused */
 };
 
 extern const struct ub_optset td_optset;
@@ -74,7 +75,7 @@ void td_opts_init(void *opts);
 /* What this host's KVM offers (or what UB_TEST_FAKE_KVM says). */
 struct td_caps {
 	int kvm;			/* /dev/kvm opened */
-	char kvm_why[160];		/* when !kvm */
+	char kvm_why[320];		/* when !kvm */
 	int fake;			/* from UB_TEST_FAKE_KVM */
 	long vm_types;			/* KVM_CAP_VM_TYPES bitmap (0 = no cap) */
 	long gmem;			/* KVM_CAP_GUEST_MEMFD */

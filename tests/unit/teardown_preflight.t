@@ -34,4 +34,29 @@ expect 1 "page tables count: exactly the available memory is too much" "for page
 UB_TEST_FAKE_MEM="avail=1T" "$ub" teardown --dry-run --size 1G --vms 64 >"$out" 2>&1 &&
 	grep -q "vms=64 " "$out" && echo "ok - 64 guests of 1G pass on a 1T host" ||
 	{ echo "not ok - 64 guests of 1G pass on a 1T host"; sed 's/^/#   /' "$out"; }
+# A --kvm path that does not exist is a wrong path, not a missing module.
+env -u UB_TEST_FAKE_KVM "$ub" teardown --dry-run --kvm /nonexistent/kvm --size 16M >"$out" 2>&1; got=$?
+if [ "$got" != 0 ] && grep -q "cannot open /nonexistent/kvm: .*check --kvm" "$out" &&
+	! grep -q "module" "$out"; then
+	echo "ok - --kvm /nonexistent names the path, not a missing module"
+else
+	echo "not ok - --kvm /nonexistent names the path, not a missing module (exit $got)"
+	sed 's/^/#   /' "$out"
+fi
+# --skip-without-kvm (the shipped profiles' teardown lines): no KVM gives
+# skipped rows with the reason and a complete run, not a refusal.
+d=$(mktemp -d); trap 'rm -f "$out"; rm -rf "$d"' EXIT
+env -u UB_TEST_FAKE_KVM UB_WHERE=native "$ub" teardown --skip-without-kvm --kvm /nonexistent/kvm \
+	--size 16M --trigger destroy,punch --out "$d/r" >"$out" 2>&1; got=$?
+if [ "$got" = 0 ] && [ "$(grep -c ',"\?skipped: no KVM: cannot open /nonexistent/kvm' "$d/r/teardown.csv")" = 2 ] &&
+	grep -q "^Teardown not run (2 configurations): skipped: no KVM" "$out" &&
+	[ "$(tail -n1 "$out")" = "$d/r" ]; then
+	echo "ok - --skip-without-kvm: no KVM gives skipped rows, a complete run and says so first"
+else
+	echo "not ok - --skip-without-kvm: no KVM gives skipped rows, a complete run and says so first (exit $got)"
+	sed 's/^/#   /' "$out"; sed 's/^/#   /' "$d/r/teardown.csv" 2>/dev/null
+fi
+env -u UB_TEST_FAKE_KVM "$ub" teardown --dry-run --kvm /nonexistent/kvm --size 16M >"$out" 2>&1; got=$?
+[ "$got" != 0 ] && echo "ok - without --skip-without-kvm, no KVM is refused" ||
+	{ echo "not ok - without --skip-without-kvm, no KVM is refused"; sed 's/^/#   /' "$out"; }
 exit 0
