@@ -27,10 +27,12 @@ if [ "${avail:-0}" -lt "$need" ]; then
 	ub_die "the testbed needs $need MiB of this host's memory (2 nodes x UB_SCALE_MEM=$mem MiB + 1024 for QEMU); MemAvailable is ${avail:-unknown} MiB. Free memory, or lower UB_SCALE_MEM (the 8G guest of $profile needs >= 5120)"
 fi
 ub_log "host MemAvailable $avail MiB; booting the testbed with 2 x $mem MiB for profile $profile"
-before=$(ls -d "$UB_TOP"/results/*/ 2>/dev/null | sort || true)
-UB_VM_MEM=$mem UB_VM_TIMEOUT=${UB_VM_TIMEOUT:-7200} "$UB_TESTBED_DIR/vm-bench.sh" "$profile"
-new=$(comm -13 <(echo "$before") <(ls -d "$UB_TOP"/results/*/ 2>/dev/null | sort) | tail -n1)
-[ -n "$new" ] && [ -f "$new/teardown.csv" ] || ub_die "no new run directory with teardown.csv under results/"
+# vm-bench.sh names the run directory on its last line, "results: DIR"
+# (under UB_RESULTS_DIR when set).
+said=$(mktemp); trap 'rm -f "$said"' EXIT
+UB_VM_MEM=$mem UB_VM_TIMEOUT=${UB_VM_TIMEOUT:-7200} "$UB_TESTBED_DIR/vm-bench.sh" "$profile" | tee "$said"
+new=$(sed -n 's/^results: //p' "$said" | tail -n1)
+[ -n "$new" ] && [ -f "$new/teardown.csv" ] || ub_die "vm-bench.sh named no complete run directory with teardown.csv"
 python3 - "$new" <<'PY'
 import csv, sys
 d = sys.argv[1]
