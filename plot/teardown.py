@@ -454,9 +454,56 @@ def first_screen(rd, max_rows):
             return ["Teardown: many guests only (aggregate throughput in "
                     "the report)"]
         return _not_run(rd)
-    t = single_table(per, max_rows, lambda c: c.labels()[:1])
-    return ["Teardown, one guest (us/page = seconds / KVM's mappings):"] + \
+    t = single_table(per, None, lambda c: c.labels()[:1])
+    full = ["Teardown, one guest (us/page = seconds / KVM's mappings):"] + \
         t[:1] + t[2:]
+    if len(full) <= max_rows:
+        return full
+    return compact_table(rd, per, max_rows)
+
+
+def _caveats(c):
+    """The labels that qualify a figure (a lower bound, no spread, no
+    guest): they stay on the first screen when the table is shortened."""
+    return [x for x in c.labels() if not x.startswith("guest ran:")]
+
+
+def compact_table(rd, per, max_rows):
+    """The first screen's teardown when the whole table does not fit: per
+    VM type, trigger and populate mode, its largest guest's row and the
+    marginal cost from the fit over every size (the report has all
+    rows)."""
+    fit = {f["key"]: f["fit"] for f in fits(rd, per)}
+    big = collections.OrderedDict()
+    for c in single_rows(per):
+        k = fit_key(c)
+        if k not in big or c.key[2] > big[k].key[2]:
+            big[k] = c
+    rows = list(big.values())
+    unit, f = _scale(rows)
+    body = []
+    for c in rows:
+        b = fit.get(fit_key(c)) if c.mapped else None
+        marg = (f"{b['b'] * 1e6:.3g} [{b['b_lo'] * 1e6:.3g},"
+                f"{b['b_hi'] * 1e6:.3g}]") if b else \
+            ("no fit" if c.mapped else "-")
+        body.append(([_vm(c), _how(c), gib_str(c.key[2]),
+                      _secs_cell(c, f).split(" ")[0], c.n,
+                      _us(c.us_per_page) if c.mapped else c.not_measured(),
+                      marg], _caveats(c)))
+    head, groups = tf.table_groups(
+        ["VM", "trigger/pop", "GiB", unit.split(" ")[0], "n", "us/page",
+         "marginal us [95% CI]"], [x for x, _ in body],
+        ["l", "l", "r", "r", "r", "r", "l"])
+    title = [tf.fit("Teardown, one guest, each at its largest size; us/page "
+                    "= s / KVM's"),
+             "mappings; marginal = us per mapping, fit over all sizes:"]
+    t = _rows_lines(head, groups, body, max_rows - 2)
+    t = t[:1] + t[2:]
+    if not t[-1].startswith("  ... "):
+        t.append(f"  all {len(single_rows(per))} rows and the fits: "
+                 "report.txt")
+    return title + t
 
 
 def _not_run(rd):

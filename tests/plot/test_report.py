@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """report.py, compare.py and teardown.py end to end on synthetic run
-directories: the first screen (<= 25 lines of <= 75 ASCII columns) and
+directories: the first screen (<= report.FIRST_SCREEN lines of <= 75 ASCII columns) and
 --first-screen, files and plots, verdicts.json, caveats on every output
 and every row they touch, no per-page figure without mappings anywhere,
 teardown figures by KVM's mappings, and compare with runs as the unit."""
@@ -711,6 +711,27 @@ class TeardownFigures(unittest.TestCase):
         self.assertLessEqual(fit["b_lo"], 900e-9)
         self.assertGreaterEqual(fit["b_hi"], 900e-9)
         self.assertAlmostEqual(fit["b"] * 1e9, 900, delta=30)
+
+    def test_first_screen_shortened_keeps_fit_and_caveats(self):
+        # room for fewer lines than the whole table: the largest size
+        # per configuration with the fit's marginal cost, caveats kept
+        full = teardown.first_screen(self.rd, 100)
+        self.assertEqual(len(full), 9)
+        cut = teardown.first_screen(self.rd, 6)
+        self.assertLessEqual(len(cut), 6)
+        self.assertIn("more rows in report.txt", cut[-1])
+        short = teardown.first_screen(self.rd, 8)
+        self.assertLessEqual(len(short), 8)
+        text = "\n".join(short)
+        self.assertIn("at its largest size", text)
+        self.assertIn("marginal us [95% CI]", text)
+        f = next(x for x in teardown.fits(self.rd)
+                 if x["key"][0] == "sw-protected" and x["fit"])
+        self.assertIn(f"{f['fit']['b'] * 1e6:.3g} [", text)
+        self.assertIn("^ added, never accepted by the guest: lower bound",
+                      text)
+        self.assertNotIn(" 0.0625 ", text)      # not the smallest size
+        self.assertIn("report.txt", short[-1])
 
     def test_tables_and_labels(self):
         text = "\n".join(teardown.table(self.rd))
