@@ -41,6 +41,7 @@
 #include "record/rundir.h"
 #include "record/util.h"
 #include "teardown/guest.h"
+#include "teardown/touch.h"
 #include "teardown/kvm.h"
 
 #define TD_SLOT_MAX	(1ULL << 40)	/* bytes per memslot (KVM allows ~8T) */
@@ -72,16 +73,6 @@ void guest_release(struct guest *g)
 		munmap(g->anon, g->anon_len);
 		g->anon = NULL;
 	}
-}
-
-void guest_fail(struct guest *g, const char *msg)
-{
-	pthread_mutex_lock(&g->lock);
-	if (!atomic_load(&g->failed)) {
-		ub_strlcpy(g->fail_msg, msg, sizeof(g->fail_msg));
-		atomic_store(&g->failed, 1);
-	}
-	pthread_mutex_unlock(&g->lock);
 }
 
 /* Anonymous memory, 2M aligned so THP can back 2M mappings, on the
@@ -268,12 +259,4 @@ uint64_t td_mapped_4k_equiv(uint64_t m4k, uint64_t m2m, uint64_t m1g)
 	return (m4k == UINT64_MAX ? 0 : m4k) +
 	       (m2m == UINT64_MAX ? 0 : m2m * per2m) +
 	       (m1g == UINT64_MAX ? 0 : m1g * per1g);
-}
-
-/* pages_4k, pages_2m, pages_1g from KVM's binary stats of G's VM. */
-int guest_mappings(struct guest *g, uint64_t v[3], struct ubk_err *e)
-{
-	static const char *const names[3] = { "pages_4k", "pages_2m", "pages_1g" };
-
-	return ubk_read_stats(g->vm_fd, names, v, 3, e);
 }

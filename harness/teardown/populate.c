@@ -21,7 +21,8 @@
 #include "record/log.h"
 #include "record/rundir.h"
 #include "record/util.h"
-#include "teardown/guest.h"
+#include "teardown/guest_state.h"
+#include "teardown/populate.h"
 #include "teardown/kvm.h"
 
 #define TD_CHUNK	(32ULL << 20)	/* populate step between signal checks */

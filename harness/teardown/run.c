@@ -20,6 +20,8 @@
 #include "record/rundir.h"
 #include "record/util.h"
 #include "teardown/guest.h"
+#include "teardown/populate.h"
+#include "teardown/touch.h"
 #include "teardown/kvm.h"
 
 #define TD_STACK	(256 << 10)

@@ -51,7 +51,9 @@
 #include "record/log.h"
 #include "record/rundir.h"
 #include "record/util.h"
-#include "teardown/guest.h"
+#include "teardown/guest_state.h"
+#include "teardown/populate.h"
+#include "teardown/touch.h"
 #include "teardown/kvm.h"
 
 #define TD_PORT_READY	0xe0
