@@ -163,11 +163,24 @@ class Config:
         return out
 
 
+def _ok(t):
+    return t["status"].startswith("ok") and t["teardown_s"] is not None
+
+
+def _failed_repeats(rd):
+    """(run_id, repeat) of the repeats any row of which did not finish
+    ok: none of their rows is a figure (skipped() says why)."""
+    return {(t["run_id"], t["repeat"]) for t in rd.teardown if not _ok(t)}
+
+
 def summarize(rd):
-    """{config_key: Config} of the rows that ran, in file order."""
+    """{config_key: Config} of the repeats whose every row (each guest's
+    and the aggregate) finished ok, in file order; skipped, failed and
+    interrupted repeats are in skipped()."""
+    bad = _failed_repeats(rd)
     per = collections.OrderedDict()
     for t in rd.teardown:
-        if t["teardown_s"] is not None:     # skipped/failed: skipped()
+        if (t["run_id"], t["repeat"]) not in bad:
             per.setdefault(config_key(t), Config(config_key(t))).add(t)
     out = collections.OrderedDict()
     for k, c in per.items():
@@ -177,13 +190,20 @@ def summarize(rd):
 
 
 def skipped(rd):
-    """Lines for teardown rows that did not run, with the reason."""
+    """Lines for the teardown rows that are no figure, with the reason:
+    "not run: CONFIG: STATUS" (skipped, or failed before teardown), or
+    "not counted: CONFIG, repeat N: STATUS" (timed, but a guest of the
+    repeat failed or it was interrupted)."""
     seen = []
     for t in rd.teardown:
-        if t["teardown_s"] is None:
-            x = f"{config_desc(config_key(t))}: {t['status']}"
-            if x not in seen:
-                seen.append(x)
+        if _ok(t):
+            continue
+        d = config_desc(config_key(t))
+        x = (f"not run: {d}: {t['status']}" if t["teardown_s"] is None
+             else f"not counted: {d}, repeat {t['repeat']}: "
+             f"{t['status']}")
+        if x not in seen:
+            seen.append(x)
     return seen
 
 
@@ -283,12 +303,8 @@ def table(rd, per=None):
               "(4K-equivalent)"]
         L += single_table(per)
     L += aggregate_table(rd, per)
-    if not per:
-        L += [y for x in skipped(rd) for y in
-              tf.para("Teardown not run: " + x)]
-    else:
-        for x in skipped(rd):
-            L += tf.para("not run: " + x)
+    for x in skipped(rd):
+        L += tf.para(("Teardown " if not per else "") + x)
     return L
 
 
@@ -462,7 +478,7 @@ def first_screen(rd, max_rows):
 def _not_run(rd):
     """Nothing ran: one line with how many configurations and the first
     reason (the report lists them all)."""
-    why = [t["status"] for t in rd.teardown if t["teardown_s"] is None]
+    why = [t["status"] for t in rd.teardown if not _ok(t)]
     if not why:
         return []
     n = len(skipped(rd))

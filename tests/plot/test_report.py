@@ -733,6 +733,105 @@ class TeardownFigures(unittest.TestCase):
         self.assertIn(f"n<{teardown.MIN_REPEATS}", s)   # 3 vs 1 repeat
 
 
+def edit_teardown(d, fn):
+    """Rewrite d/teardown.csv, fn(row) changing each row (a dict of
+    strings) in place: the statuses and counts synth.py does not write."""
+    import csv
+    p = os.path.join(d, "teardown.csv")
+    with open(p, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        fn(r)
+    with open(p, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+FAILED = "failed: teardown: KVM_SET_MEMORY_ATTRIBUTES: Bad address"
+NOTE = ("no mappings populated: KVM_PRE_FAULT_MEMORY unsupported; "
+        "populated the memory by writing it from the harness (no guest ran)")
+ROWSTATUS = [dict(size_mb=s, vms=1) for s in (64, 128, 256)] + [
+    dict(size_mb=40, vms=1, trigger="punch"),       # stats unreadable
+    dict(size_mb=48, vms=1, trigger="convert",      # counted, yet no-map
+         status="ok-no-mappings: " + NOTE),
+    dict(size_mb=72, vms=1, populate="touch"),      # repeat 2 failed
+    dict(size_mb=80, vms=4, populate="touch"),      # repeat 3 guest 1
+    dict(size_mb=512, vms=1, vm_type="tdx"),        # two TD sizes: no fit
+    dict(size_mb=1024, vms=1, vm_type="tdx")]
+
+
+def _rowstatus(r):
+    mb = int(r["size_bytes"]) >> 20
+    if mb == 40:
+        for c in ("mappings_populated", "mapped_4k", "mapped_2m",
+                  "mapped_1g"):
+            r[c] = ""
+    if (mb == 72 and r["repeat"] == "2") or \
+            (mb == 80 and r["repeat"] == "3" and r["vm"] in ("1", "all")):
+        r["status"] = FAILED
+
+
+class TeardownRowStatus(unittest.TestCase):
+    """Issue 14, the output side: a repeat that failed is no figure; a
+    row whose status says no mappings, or whose KVM stats were
+    unreadable, has no per-page figure and the right reason, in full;
+    the cost curve needs 3 sizes; the plots label TD prefault rows a
+    lower bound."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-tdstatus-")
+        cls.a = os.path.join(cls.tmp, "A")
+        cls.b = os.path.join(cls.tmp, "B")
+        for d, s, k in ((cls.a, 5, "7.1.0"), (cls.b, 6, "7.2.13")):
+            synth.write_rundir(d, seed=s, micro=False, kernel=k,
+                               teardown_spec=ROWSTATUS,
+                               emulation="qemu-tcg")
+            edit_teardown(d, _rowstatus)
+        rc, _, err = run_main(report.main, cls.b, "--boot", "0")
+        assert rc == 0, err
+        rc, _, err = run_main(teardown.main, "--summary", cls.b,
+                              "--baseline", cls.a)
+        assert rc == 0, err
+        cls.md = os.path.join(cls.tmp, "cmp.md")
+        rc, cls.cmp, err = run_main(compare.main, cls.a, cls.b, "--md",
+                                    cls.md)
+        assert rc == 0, err
+        cls.rd = rundir.load(cls.b)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def texts(self):
+        with open(self.md, encoding="utf-8") as f:
+            md = f.read()
+        return {"report.txt": read(self.b, "report.txt"),
+                "report.md": read(self.b, "report.md"),
+                "summary": read(self.b, teardown.SUMMARY),
+                "compare": self.cmp, "compare.md": md}
+
+    def config(self, mb, vms=1):
+        return next(c for c in teardown.summarize(self.rd).values()
+                    if c.key[2] == mb << 20 and c.vms == vms)
+
+    def test_failed_repeat_is_no_figure(self):
+        ok = [t for t in self.rd.teardown if t["size_bytes"] == 72 << 20
+              and t["status"] == "ok"]
+        c = self.config(72)
+        self.assertEqual(c.n, 2)
+        self.assertEqual(sorted(c.seconds),
+                         sorted(t["teardown_s"] for t in ok))
+        self.assertEqual(self.config(80, 4).n, 2)
+        doc = json.loads(read(self.b, "verdicts.json"))
+        self.assertTrue(any(FAILED in x for x in doc["teardown"]["not_run"]))
+        for name, text in self.texts().items():
+            if name.startswith("compare"):
+                continue        # compare shows the change, from ok repeats
+            self.assertIn(FAILED, " ".join(text.split()), name)
+
+
 class CompareAB(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
