@@ -101,10 +101,14 @@ class Config:
         for rep, gs in self.guests.items():
             a = self.agg.get(rep)
             secs = a["teardown_s"] if a else max(g["teardown_s"] for g in gs)
-            maps = [g["mappings_populated"] for g in gs]
+            # a guest whose status says KVM mapped nothing has no
+            # mappings, whatever KVM's counters say
+            maps = [None if g["status"].startswith("ok-no-mappings")
+                    else g["mappings_populated"] for g in gs]
             self.reps.append(dict(
                 seconds=secs, mappings=sum(maps) if all(maps) else None,
-                unmapped=sum(1 for m in maps if not m),
+                unreadable=sum(1 for g in gs
+                               if g["mappings_populated"] is None),
                 touched=sum(g["touched_pages"] or 0 for g in gs),
                 ran=all(g["guest_ran"] for g in gs)))
         self.seconds = sorted(r["seconds"] for r in self.reps)
@@ -138,8 +142,7 @@ class Config:
                 return s.split(":", 1)[1].strip()
         if self.key[6] == "gmem":
             return "memory only fallocated (populate gmem)"
-        if any(r["mappings"] is None and not r["unmapped"]
-               for r in self.reps):
+        if any(r["unreadable"] for r in self.reps):
             return "KVM's stats unreadable"
         return "KVM reported none"
 
@@ -260,16 +263,19 @@ def _maps(c):
     return str(int(c.mappings)) if c.mapped else "-"
 
 
-def _rows_lines(head, groups, body, max_rows=None, indent="    "):
-    """Header, then each row's lines and its labels; with max_rows, as
-    many rows as fit and a line saying how many are left out."""
+def _rows_lines(head, groups, body, max_rows=None, indent="    ",
+               rest="in report.txt"):
+    """Header, then each row's lines and its labels (wrapped, never
+    cut); with max_rows, as many whole rows as fit and a line saying how
+    many are left out and where they are (rest)."""
     out = list(head)
     for i, (lines, (_, labels)) in enumerate(zip(groups, body)):
-        block = lines + [tf.fit(indent + "^ " + x) for x in labels]
+        block = lines + [y for x in labels for y in tf.para(
+            x, indent=indent + "^ ", subsequent=indent + "  ")]
         left = len(body) - i - 1
         if max_rows is not None and \
                 len(out) + len(block) + (1 if left else 0) > max_rows:
-            out.append(f"  ... {len(body) - i} more rows in report.txt")
+            out.append(f"  ... {len(body) - i} more rows {rest}")
             break
         out += block
     return out
@@ -399,10 +405,11 @@ def change(a, b):
                 f"{tf.sig(hi, 2)}]", word=word, est=est, lo=lo, hi=hi, p=p)
 
 
-def ab_table(A, B):
+def ab_table(A, B, max_rows=None):
     """Published shape before/after: vCPUs, size, before (A), after (B),
     change of the geometric mean with its 95% CI from the repeats, and
-    whether it is beyond the repeats' spread."""
+    whether it is beyond the repeats' spread; with max_rows, the whole
+    rows that fit in max_rows lines and how many more follow below."""
     pa, pb = summarize(A), summarize(B)
     common = [k for k in pa if k in pb]
     if not common:
@@ -426,7 +433,10 @@ def ab_table(A, B):
         ["VM", "trigger/pop", "vCPU", "GiB", "before", "after",
          "change % [CI]", ""], [x for x, _ in body],
         ["l", "l", "r", "r", "r", "r", "l", "l"])
-    return L + _rows_lines(head, groups, body)
+    if max_rows is not None and max_rows - len(L) < len(head) + 2:
+        return []
+    return L + _rows_lines(head, groups, body, None if max_rows is None
+                           else max_rows - len(L), rest="below")
 
 
 # ------------------------------------------------------------ JSON, plots

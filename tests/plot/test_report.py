@@ -831,6 +831,27 @@ class TeardownRowStatus(unittest.TestCase):
                 continue        # compare shows the change, from ok repeats
             self.assertIn(FAILED, " ".join(text.split()), name)
 
+    def test_reasons_in_full(self):
+        unread = self.config(40)
+        self.assertFalse(unread.mapped)
+        self.assertEqual(unread.not_measured(),
+                         "not measured: no mappings (KVM's stats "
+                         "unreadable)")
+        nomap = self.config(48)
+        self.assertFalse(nomap.mapped)
+        self.assertIsNone(nomap.us_per_page)
+        self.assertEqual(nomap.not_measured(),
+                         f"not measured: no mappings ({NOTE})")
+        for name, text in self.texts().items():
+            flat = " ".join(text.split())
+            for c in (unread, nomap):
+                self.assertIn(c.not_measured(), flat, name)
+        doc = json.loads(read(self.b, "verdicts.json"))
+        row = next(r for r in doc["teardown"]["rows"]
+                   if r["size_bytes"] == 48 << 20)
+        self.assertIsNone(row["us_per_page"])
+        self.assertEqual(row["not_measured"], nomap.not_measured())
+
 
 class CompareAB(unittest.TestCase):
     @classmethod
