@@ -25,7 +25,8 @@ The cost curve: over the single-guest repeats of one VM type, trigger,
 page size and populate, seconds = fixed + marginal x mappings (least
 squares weighted by 1/seconds^2, as a repeat's noise scales with its
 seconds; t intervals on both: unweighted ones covered 83% instead of 95%
-on such data). Before/after (--baseline, compare): the
+on such data); only over at least 3 guest sizes, else "no fit: N
+sizes (needs 3)". Before/after (--baseline, compare): the
 change of the geometric mean seconds per row with a Welch interval from
 the repeats, or "within spread".
 
@@ -54,6 +55,7 @@ SUMMARY = "teardown-summary.txt"
 BASELINE_TAG = "# baseline: "
 LOWER_BOUND = "added, never accepted by the guest: lower bound"
 MIN_REPEATS = 3
+MIN_SIZES = 3       # a line through 2 sizes cannot show it is a line
 
 
 def config_key(t):
@@ -343,8 +345,9 @@ def fit_key(c):
 def fits(rd, per=None):
     """The cost curve per (VM type, trigger, page size, populate) over
     single-guest repeats with mappings: [dict(key, fit (stats.linfit_ci:
-    a = fixed seconds, b = seconds per mapping), points [(GiB, seconds,
-    mappings)], vcpus)]."""
+    a = fixed seconds, b = seconds per mapping; None with fewer than
+    MIN_SIZES guest sizes or MIN_REPEATS points), points [(GiB, seconds,
+    mappings)], vcpus, sizes, why (no fit: the reason))]."""
     per = summarize(rd) if per is None else per
     pts = collections.OrderedDict()
     for c in single_rows(per):
@@ -355,11 +358,19 @@ def fits(rd, per=None):
                 (c.key[2] / GIB, r["seconds"], r["mappings"], c.key[1]))
     out = []
     for k, p in pts.items():
+        sizes = len({x[0] for x in p})
         # relative errors: a repeat's noise scales with its seconds
         f = stats.linfit_ci([x[2] for x in p], [x[1] for x in p],
                             weights=[1 / x[1] ** 2 if x[1] > 0 else 0.0
-                                     for x in p])
-        out.append(dict(key=k, fit=f, points=p,
+                                     for x in p]) \
+            if sizes >= MIN_SIZES else None
+        why = None
+        if sizes < MIN_SIZES:
+            why = (f"no fit: {sizes} size{'s' if sizes != 1 else ''} "
+                   f"(needs {MIN_SIZES})")
+        elif f is None:
+            why = f"no fit: {len(p)} points (needs {MIN_REPEATS})"
+        out.append(dict(key=k, fit=f, points=p, sizes=sizes, why=why,
                         vcpus=sorted({x[3] for x in p})))
     return out
 
@@ -370,8 +381,7 @@ def fit_lines(rd, per=None):
         vt, trig, ps, pop = f["key"]
         fit = f["fit"]
         if not fit:
-            L.append(tf.fit(f"  {vt} {ps} {trig}/{pop}: no fit (needs 3 "
-                            "repeats over 2 sizes)"))
+            L.append(tf.fit(f"  {vt} {ps} {trig}/{pop}: {f['why']}"))
             continue
         vc = f["vcpus"]
         L.append(tf.fit(
@@ -467,7 +477,8 @@ def as_json(rd):
                        us_per_mapping=fit and fit["b"] * 1e6,
                        us_per_mapping_ci=fit and [fit["b_lo"] * 1e6,
                                                   fit["b_hi"] * 1e6],
-                       points=len(f["points"])))
+                       points=len(f["points"]), sizes=f["sizes"],
+                       no_fit=f["why"]))
     return dict(rows=rows, fits=fs, not_run=skipped(rd))
 
 

@@ -852,6 +852,15 @@ class TeardownRowStatus(unittest.TestCase):
         self.assertIsNone(row["us_per_page"])
         self.assertEqual(row["not_measured"], nomap.not_measured())
 
+    def test_fit_needs_three_sizes(self):
+        fs = {f["key"]: f for f in teardown.fits(self.rd)}
+        pre = ("4k", "prefault")
+        self.assertTrue(fs[("sw-protected", "destroy") + pre]["fit"])
+        self.assertIsNone(fs[("tdx", "destroy") + pre]["fit"])
+        text = "\n".join(teardown.fit_lines(self.rd))
+        self.assertIn("tdx 4k destroy/prefault: no fit: 2 sizes (needs 3)",
+                      text)
+
 
 class CompareAB(unittest.TestCase):
     @classmethod
