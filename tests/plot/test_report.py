@@ -861,6 +861,30 @@ class TeardownRowStatus(unittest.TestCase):
         self.assertIn("tdx 4k destroy/prefault: no fit: 2 sizes (needs 3)",
                       text)
 
+    def test_plot_titles(self):
+        import plots
+        seen = {}
+        real = plots.Plotter.plot
+
+        def plot(self, script, name, title, **var):
+            seen[name] = var
+        plots.Plotter.plot = plot
+        out = os.path.join(self.tmp, "p")
+        os.makedirs(out)
+        try:
+            plots._teardown(plots.Plotter(self.rd, out, lambda *a: None),
+                            self.rd)
+        finally:
+            plots.Plotter.plot = real
+        titles, us = seen["teardown"]["titles"], seen["teardown"]["utitles"]
+        self.assertIn(f"'tdx destroy/pre ({teardown.LOWER_BOUND})", titles)
+        self.assertIn("'tdx destroy/pre (lower bound)'", us)
+        # the rows without mappings: seconds only, and not on the us panel
+        self.assertEqual(titles.count("not measured: no mappings"), 2,
+                         titles)
+        self.assertNotIn("punch/pre", us)
+        self.assertNotIn("convert/pre", us)
+
 
 class CompareAB(unittest.TestCase):
     @classmethod
