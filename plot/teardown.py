@@ -400,8 +400,8 @@ def fit_lines(rd, per=None):
 def change(a, b):
     """Change of B's seconds against A's: dict(est, lo, hi, p) in
     percent (geometric means, Welch interval over the repeats), cell (the
-    change and its CI) and word: faster, slower, spread (the CI covers
-    0: within the spread of the repeats) or n<3 (too few repeats)."""
+    change and its CI) and word: faster, slower, "within spread" (the
+    CI covers 0) or n<3 (too few repeats)."""
     if min(a.n, b.n) < MIN_REPEATS:
         return dict(cell=f"{a.n}/{b.n} repeats", word=f"n<{MIN_REPEATS}",
                     est=None)
@@ -409,7 +409,7 @@ def change(a, b):
     if w is None:
         return dict(cell="-", word="?", est=None)
     est, lo, hi, p = w
-    word = "spread" if lo <= 0 <= hi else ("slower" if est > 0
+    word = "within spread" if lo <= 0 <= hi else ("slower" if est > 0
                                            else "faster")
     return dict(cell=f"{tf.pct(est, digits=1)} [{tf.sig(lo, 2)},"
                 f"{tf.sig(hi, 2)}]", word=word, est=est, lo=lo, hi=hi, p=p)
@@ -426,8 +426,9 @@ def ab_table(A, B, max_rows=None):
         return []
     L = tf.para(f"Guest teardown, seconds (median over repeats): before = "
                 f"{A.kernel()}, after = {B.kernel()}; change % of the "
-                "geometric mean, 95% CI (Welch, repeats); 'spread': the CI "
-                f"covers 0; n<{MIN_REPEATS}: too few repeats to tell.")
+                "geometric mean, 95% CI (Welch, repeats); 'within spread': "
+                f"the CI covers 0; n<{MIN_REPEATS}: too few repeats to "
+                "tell.")
     body = []
     for k in common:
         a, b = pa[k], pb[k]

@@ -729,7 +729,7 @@ class TeardownFigures(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         s = read(self.d, teardown.SUMMARY)
         self.assertIn("change % [CI]", s)
-        self.assertIn("spread", s)       # the same run: within spread
+        self.assertIn("within spread", s)   # the same run
         self.assertIn(f"n<{teardown.MIN_REPEATS}", s)   # 3 vs 1 repeat
 
 
