@@ -852,6 +852,15 @@ class TeardownRowStatus(unittest.TestCase):
         self.assertIsNone(row["us_per_page"])
         self.assertEqual(row["not_measured"], nomap.not_measured())
 
+    def test_no_mappings_caveat_by_status(self):
+        # a guest whose status says no mappings, though KVM counted some,
+        # is a no-mappings caveat too
+        d = os.path.join(self.tmp, "status-only")
+        synth.write_rundir(d, seed=7, micro=False, teardown_spec=[
+            dict(size_mb=64, vms=1, status="ok-no-mappings: " + NOTE)])
+        codes = [c.code for c in provenance.caveats(rundir.load(d))]
+        self.assertIn("no-mappings", codes)
+
     def test_fit_needs_three_sizes(self):
         fs = {f["key"]: f for f in teardown.fits(self.rd)}
         pre = ("4k", "prefault")
