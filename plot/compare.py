@@ -306,11 +306,7 @@ def first_screen(A, B, rows, margin):
                       "verdict"], body, ["l", "l", "l", "r", "r", "l"])
         L += t[:1] + t[2:]
     L += tf.para(margin.line())
-    td = teardown.ab_table(A, B)
-    room = FIRST_SCREEN - len(L) - 1
-    if td:
-        L += td[:room] if len(td) <= room else \
-            td[:room - 1] + ["  ... the rest below"]
+    L += teardown.ab_table(A, B, FIRST_SCREEN - len(L) - 1)
     L.append("Every row below; caveats of both sides above each table.")
     return [tf.fit(x) for x in L][:FIRST_SCREEN]
 

@@ -36,8 +36,10 @@ def _q(s):
 
 
 def _words(items):
-    """A gnuplot word list; each item quoted so it may hold spaces."""
-    return " ".join("'" + str(i).replace("'", "") + "'" for i in items)
+    """A gnuplot word list; each item quoted so it may hold spaces (in
+    double quotes when it holds an apostrophe: "KVM's stats")."""
+    return " ".join('"' + str(i).replace('"', "") + '"' if "'" in str(i)
+                    else "'" + str(i) + "'" for i in items)
 
 
 def _slug(key, keys):
@@ -206,13 +208,21 @@ def _teardown(P, rd):
         vt, trig, ps, pop, mapped = k
         cs.sort(key=lambda c: c.key[2])
         name = f"{teardown._vm(cs[0])} {teardown._how(cs[0])}"
+        lb = teardown.LOWER_BOUND in cs[0].labels()
         pts = [(c.key[2] / teardown.GIB, c.median_s, c.min_s, c.max_s)
                for c in cs]
         xs += [p[0] for p in pts]
         ys += [p[1] for p in pts]
         sblocks.append(pts)
+        if lb:      # in full where the key has room, else its gist
+            utitles.append(name + " (lower bound)") if mapped else None
+            name += f" ({teardown.LOWER_BOUND})"
+        elif mapped:
+            utitles.append(name)
         if not mapped:
-            stitles.append(name + ": no mappings, seconds only")
+            # the reason is in the report: the key has no room for it
+            stitles.append(name + ": seconds only, not measured: no "
+                           "mappings")
             fblocks.append([])
             continue
         f = fits.get(k[:4])
@@ -224,7 +234,6 @@ def _teardown(P, rd):
                         for c in cs])
         ucol.append(str(len(sblocks)))
         us += [c.us_per_page for c in cs]
-        utitles.append(name)
         if fit:
             ratio = stats.median([p[2] / p[0] for p in f["points"]])
             lo, hi = min(p[0] for p in pts), max(p[0] for p in pts)
@@ -246,7 +255,7 @@ def _teardown(P, rd):
            data=d, fit=df, us=du, n=len(sblocks), nu=len(ublocks),
            titles=_words(stitles), utitles=_words(utitles),
            ucol=" ".join(ucol), logx=int(decades(xs)), logy=int(decades(ys)),
-           logu=int(decades(us)), bm=_bmargin(len(sblocks)))
+           logu=int(decades(us)), bm=_bmargin(len(sblocks), cols=1))
 
 
 def _teardown_vms(P, rd):
@@ -270,7 +279,9 @@ def _teardown_vms(P, rd):
                                                      key=str):
         blocks.append(pts)
         titles.append(f"{vt} {ps} {trig}/{pop} {vc} vCPUs "
-                      f"{teardown.size_str(size)}")
+                      f"{teardown.size_str(size)}" +
+                      (f" ({teardown.LOWER_BOUND})" if vt == "tdx" and
+                       pop == "prefault" else ""))
     d = P.dat("teardown-vms", blocks)
     P.plot("teardown_vms.gp", "teardown-vms",
            "Guest teardown, many guests: aggregate throughput (all guests' "

@@ -25,7 +25,8 @@ The cost curve: over the single-guest repeats of one VM type, trigger,
 page size and populate, seconds = fixed + marginal x mappings (least
 squares weighted by 1/seconds^2, as a repeat's noise scales with its
 seconds; t intervals on both: unweighted ones covered 83% instead of 95%
-on such data). Before/after (--baseline, compare): the
+on such data); only over at least 3 guest sizes, else "no fit: N
+sizes (needs 3)". Before/after (--baseline, compare): the
 change of the geometric mean seconds per row with a Welch interval from
 the repeats, or "within spread".
 
@@ -54,6 +55,7 @@ SUMMARY = "teardown-summary.txt"
 BASELINE_TAG = "# baseline: "
 LOWER_BOUND = "added, never accepted by the guest: lower bound"
 MIN_REPEATS = 3
+MIN_SIZES = 3       # a line through 2 sizes cannot show it is a line
 
 
 def config_key(t):
@@ -101,10 +103,14 @@ class Config:
         for rep, gs in self.guests.items():
             a = self.agg.get(rep)
             secs = a["teardown_s"] if a else max(g["teardown_s"] for g in gs)
-            maps = [g["mappings_populated"] for g in gs]
+            # a guest whose status says KVM mapped nothing has no
+            # mappings, whatever KVM's counters say
+            maps = [None if g["status"].startswith("ok-no-mappings")
+                    else g["mappings_populated"] for g in gs]
             self.reps.append(dict(
                 seconds=secs, mappings=sum(maps) if all(maps) else None,
-                unmapped=sum(1 for m in maps if not m),
+                unreadable=sum(1 for g in gs
+                               if g["mappings_populated"] is None),
                 touched=sum(g["touched_pages"] or 0 for g in gs),
                 ran=all(g["guest_ran"] for g in gs)))
         self.seconds = sorted(r["seconds"] for r in self.reps)
@@ -138,8 +144,7 @@ class Config:
                 return s.split(":", 1)[1].strip()
         if self.key[6] == "gmem":
             return "memory only fallocated (populate gmem)"
-        if any(r["mappings"] is None and not r["unmapped"]
-               for r in self.reps):
+        if any(r["unreadable"] for r in self.reps):
             return "KVM's stats unreadable"
         return "KVM reported none"
 
@@ -163,11 +168,24 @@ class Config:
         return out
 
 
+def _ok(t):
+    return t["status"].startswith("ok") and t["teardown_s"] is not None
+
+
+def _failed_repeats(rd):
+    """(run_id, repeat) of the repeats any row of which did not finish
+    ok: none of their rows is a figure (skipped() says why)."""
+    return {(t["run_id"], t["repeat"]) for t in rd.teardown if not _ok(t)}
+
+
 def summarize(rd):
-    """{config_key: Config} of the rows that ran, in file order."""
+    """{config_key: Config} of the repeats whose every row (each guest's
+    and the aggregate) finished ok, in file order; skipped, failed and
+    interrupted repeats are in skipped()."""
+    bad = _failed_repeats(rd)
     per = collections.OrderedDict()
     for t in rd.teardown:
-        if t["teardown_s"] is not None:     # skipped/failed: skipped()
+        if (t["run_id"], t["repeat"]) not in bad:
             per.setdefault(config_key(t), Config(config_key(t))).add(t)
     out = collections.OrderedDict()
     for k, c in per.items():
@@ -177,13 +195,20 @@ def summarize(rd):
 
 
 def skipped(rd):
-    """Lines for teardown rows that did not run, with the reason."""
+    """Lines for the teardown rows that are no figure, with the reason:
+    "not run: CONFIG: STATUS" (skipped, or failed before teardown), or
+    "not counted: CONFIG, repeat N: STATUS" (timed, but a guest of the
+    repeat failed or it was interrupted)."""
     seen = []
     for t in rd.teardown:
-        if t["teardown_s"] is None:
-            x = f"{config_desc(config_key(t))}: {t['status']}"
-            if x not in seen:
-                seen.append(x)
+        if _ok(t):
+            continue
+        d = config_desc(config_key(t))
+        x = (f"not run: {d}: {t['status']}" if t["teardown_s"] is None
+             else f"not counted: {d}, repeat {t['repeat']}: "
+             f"{t['status']}")
+        if x not in seen:
+            seen.append(x)
     return seen
 
 
@@ -240,16 +265,19 @@ def _maps(c):
     return str(int(c.mappings)) if c.mapped else "-"
 
 
-def _rows_lines(head, groups, body, max_rows=None, indent="    "):
-    """Header, then each row's lines and its labels; with max_rows, as
-    many rows as fit and a line saying how many are left out."""
+def _rows_lines(head, groups, body, max_rows=None, indent="    ",
+               rest="in report.txt"):
+    """Header, then each row's lines and its labels (wrapped, never
+    cut); with max_rows, as many whole rows as fit and a line saying how
+    many are left out and where they are (rest)."""
     out = list(head)
     for i, (lines, (_, labels)) in enumerate(zip(groups, body)):
-        block = lines + [tf.fit(indent + "^ " + x) for x in labels]
+        block = lines + [y for x in labels for y in tf.para(
+            x, indent=indent + "^ ", subsequent=indent + "  ")]
         left = len(body) - i - 1
         if max_rows is not None and \
                 len(out) + len(block) + (1 if left else 0) > max_rows:
-            out.append(f"  ... {len(body) - i} more rows in report.txt")
+            out.append(f"  ... {len(body) - i} more rows {rest}")
             break
         out += block
     return out
@@ -283,12 +311,8 @@ def table(rd, per=None):
               "(4K-equivalent)"]
         L += single_table(per)
     L += aggregate_table(rd, per)
-    if not per:
-        L += [y for x in skipped(rd) for y in
-              tf.para("Teardown not run: " + x)]
-    else:
-        for x in skipped(rd):
-            L += tf.para("not run: " + x)
+    for x in skipped(rd):
+        L += tf.para(("Teardown " if not per else "") + x)
     return L
 
 
@@ -321,8 +345,9 @@ def fit_key(c):
 def fits(rd, per=None):
     """The cost curve per (VM type, trigger, page size, populate) over
     single-guest repeats with mappings: [dict(key, fit (stats.linfit_ci:
-    a = fixed seconds, b = seconds per mapping), points [(GiB, seconds,
-    mappings)], vcpus)]."""
+    a = fixed seconds, b = seconds per mapping; None with fewer than
+    MIN_SIZES guest sizes or MIN_REPEATS points), points [(GiB, seconds,
+    mappings)], vcpus, sizes, why (no fit: the reason))]."""
     per = summarize(rd) if per is None else per
     pts = collections.OrderedDict()
     for c in single_rows(per):
@@ -333,11 +358,19 @@ def fits(rd, per=None):
                 (c.key[2] / GIB, r["seconds"], r["mappings"], c.key[1]))
     out = []
     for k, p in pts.items():
+        sizes = len({x[0] for x in p})
         # relative errors: a repeat's noise scales with its seconds
         f = stats.linfit_ci([x[2] for x in p], [x[1] for x in p],
                             weights=[1 / x[1] ** 2 if x[1] > 0 else 0.0
-                                     for x in p])
-        out.append(dict(key=k, fit=f, points=p,
+                                     for x in p]) \
+            if sizes >= MIN_SIZES else None
+        why = None
+        if sizes < MIN_SIZES:
+            why = (f"no fit: {sizes} size{'s' if sizes != 1 else ''} "
+                   f"(needs {MIN_SIZES})")
+        elif f is None:
+            why = f"no fit: {len(p)} points (needs {MIN_REPEATS})"
+        out.append(dict(key=k, fit=f, points=p, sizes=sizes, why=why,
                         vcpus=sorted({x[3] for x in p})))
     return out
 
@@ -348,8 +381,7 @@ def fit_lines(rd, per=None):
         vt, trig, ps, pop = f["key"]
         fit = f["fit"]
         if not fit:
-            L.append(tf.fit(f"  {vt} {ps} {trig}/{pop}: no fit (needs 3 "
-                            "repeats over 2 sizes)"))
+            L.append(tf.fit(f"  {vt} {ps} {trig}/{pop}: {f['why']}"))
             continue
         vc = f["vcpus"]
         L.append(tf.fit(
@@ -368,8 +400,8 @@ def fit_lines(rd, per=None):
 def change(a, b):
     """Change of B's seconds against A's: dict(est, lo, hi, p) in
     percent (geometric means, Welch interval over the repeats), cell (the
-    change and its CI) and word: faster, slower, spread (the CI covers
-    0: within the spread of the repeats) or n<3 (too few repeats)."""
+    change and its CI) and word: faster, slower, "within spread" (the
+    CI covers 0) or n<3 (too few repeats)."""
     if min(a.n, b.n) < MIN_REPEATS:
         return dict(cell=f"{a.n}/{b.n} repeats", word=f"n<{MIN_REPEATS}",
                     est=None)
@@ -377,24 +409,26 @@ def change(a, b):
     if w is None:
         return dict(cell="-", word="?", est=None)
     est, lo, hi, p = w
-    word = "spread" if lo <= 0 <= hi else ("slower" if est > 0
+    word = "within spread" if lo <= 0 <= hi else ("slower" if est > 0
                                            else "faster")
     return dict(cell=f"{tf.pct(est, digits=1)} [{tf.sig(lo, 2)},"
                 f"{tf.sig(hi, 2)}]", word=word, est=est, lo=lo, hi=hi, p=p)
 
 
-def ab_table(A, B):
+def ab_table(A, B, max_rows=None):
     """Published shape before/after: vCPUs, size, before (A), after (B),
     change of the geometric mean with its 95% CI from the repeats, and
-    whether it is beyond the repeats' spread."""
+    whether it is beyond the repeats' spread; with max_rows, the whole
+    rows that fit in max_rows lines and how many more follow below."""
     pa, pb = summarize(A), summarize(B)
     common = [k for k in pa if k in pb]
     if not common:
         return []
     L = tf.para(f"Guest teardown, seconds (median over repeats): before = "
                 f"{A.kernel()}, after = {B.kernel()}; change % of the "
-                "geometric mean, 95% CI (Welch, repeats); 'spread': the CI "
-                f"covers 0; n<{MIN_REPEATS}: too few repeats to tell.")
+                "geometric mean, 95% CI (Welch, repeats); 'within spread': "
+                f"the CI covers 0; n<{MIN_REPEATS}: too few repeats to "
+                "tell.")
     body = []
     for k in common:
         a, b = pa[k], pb[k]
@@ -410,7 +444,10 @@ def ab_table(A, B):
         ["VM", "trigger/pop", "vCPU", "GiB", "before", "after",
          "change % [CI]", ""], [x for x, _ in body],
         ["l", "l", "r", "r", "r", "r", "l", "l"])
-    return L + _rows_lines(head, groups, body)
+    if max_rows is not None and max_rows - len(L) < len(head) + 2:
+        return []
+    return L + _rows_lines(head, groups, body, None if max_rows is None
+                           else max_rows - len(L), rest="below")
 
 
 # ------------------------------------------------------------ JSON, plots
@@ -441,7 +478,8 @@ def as_json(rd):
                        us_per_mapping=fit and fit["b"] * 1e6,
                        us_per_mapping_ci=fit and [fit["b_lo"] * 1e6,
                                                   fit["b_hi"] * 1e6],
-                       points=len(f["points"])))
+                       points=len(f["points"]), sizes=f["sizes"],
+                       no_fit=f["why"]))
     return dict(rows=rows, fits=fs, not_run=skipped(rd))
 
 
@@ -509,7 +547,7 @@ def compact_table(rd, per, max_rows):
 def _not_run(rd):
     """Nothing ran: one line with how many configurations and the first
     reason (the report lists them all)."""
-    why = [t["status"] for t in rd.teardown if t["teardown_s"] is None]
+    why = [t["status"] for t in rd.teardown if not _ok(t)]
     if not why:
         return []
     n = len(skipped(rd))

@@ -87,10 +87,13 @@ def table_groups(headers, rows, align=None, width=WIDTH, wrap_last=True):
     return head, out[1:]
 
 
-def para(text, width=WIDTH, indent=""):
+def para(text, width=WIDTH, indent="", subsequent=None):
+    """text wrapped to width; continuation lines indented by subsequent
+    (default: indent)."""
     return textwrap.wrap(text, width=width, initial_indent=indent,
                          break_on_hyphens=False,
-                         subsequent_indent=indent or "") or [""]
+                         subsequent_indent=indent if subsequent is None
+                         else subsequent) or [""]
 
 
 def fit(line, width=WIDTH):

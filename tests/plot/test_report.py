@@ -750,8 +750,170 @@ class TeardownFigures(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         s = read(self.d, teardown.SUMMARY)
         self.assertIn("change % [CI]", s)
-        self.assertIn("spread", s)       # the same run: within spread
+        self.assertIn("within spread", s)   # the same run
         self.assertIn(f"n<{teardown.MIN_REPEATS}", s)   # 3 vs 1 repeat
+
+
+def edit_teardown(d, fn):
+    """Rewrite d/teardown.csv, fn(row) changing each row (a dict of
+    strings) in place: the statuses and counts synth.py does not write."""
+    import csv
+    p = os.path.join(d, "teardown.csv")
+    with open(p, newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        fn(r)
+    with open(p, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+FAILED = "failed: teardown: KVM_SET_MEMORY_ATTRIBUTES: Bad address"
+NOTE = ("no mappings populated: KVM_PRE_FAULT_MEMORY unsupported; "
+        "populated the memory by writing it from the harness (no guest ran)")
+ROWSTATUS = [dict(size_mb=s, vms=1) for s in (64, 128, 256)] + [
+    dict(size_mb=40, vms=1, trigger="punch"),       # stats unreadable
+    dict(size_mb=48, vms=1, trigger="convert",      # counted, yet no-map
+         status="ok-no-mappings: " + NOTE),
+    dict(size_mb=72, vms=1, populate="touch"),      # repeat 2 failed
+    dict(size_mb=80, vms=4, populate="touch"),      # repeat 3 guest 1
+    dict(size_mb=512, vms=1, vm_type="tdx"),        # two TD sizes: no fit
+    dict(size_mb=1024, vms=1, vm_type="tdx")]
+
+
+def _rowstatus(r):
+    mb = int(r["size_bytes"]) >> 20
+    if mb == 40:
+        for c in ("mappings_populated", "mapped_4k", "mapped_2m",
+                  "mapped_1g"):
+            r[c] = ""
+    if (mb == 72 and r["repeat"] == "2") or \
+            (mb == 80 and r["repeat"] == "3" and r["vm"] in ("1", "all")):
+        r["status"] = FAILED
+
+
+class TeardownRowStatus(unittest.TestCase):
+    """Issue 14, the output side: a repeat that failed is no figure; a
+    row whose status says no mappings, or whose KVM stats were
+    unreadable, has no per-page figure and the right reason, in full;
+    the cost curve needs 3 sizes; the plots label TD prefault rows a
+    lower bound."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="ub-tdstatus-")
+        cls.a = os.path.join(cls.tmp, "A")
+        cls.b = os.path.join(cls.tmp, "B")
+        for d, s, k in ((cls.a, 5, "7.1.0"), (cls.b, 6, "7.2.13")):
+            synth.write_rundir(d, seed=s, micro=False, kernel=k,
+                               teardown_spec=ROWSTATUS,
+                               emulation="qemu-tcg")
+            edit_teardown(d, _rowstatus)
+        rc, _, err = run_main(report.main, cls.b, "--boot", "0")
+        assert rc == 0, err
+        rc, _, err = run_main(teardown.main, "--summary", cls.b,
+                              "--baseline", cls.a)
+        assert rc == 0, err
+        cls.md = os.path.join(cls.tmp, "cmp.md")
+        rc, cls.cmp, err = run_main(compare.main, cls.a, cls.b, "--md",
+                                    cls.md)
+        assert rc == 0, err
+        cls.rd = rundir.load(cls.b)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def texts(self):
+        with open(self.md, encoding="utf-8") as f:
+            md = f.read()
+        return {"report.txt": read(self.b, "report.txt"),
+                "report.md": read(self.b, "report.md"),
+                "summary": read(self.b, teardown.SUMMARY),
+                "compare": self.cmp, "compare.md": md}
+
+    def config(self, mb, vms=1):
+        return next(c for c in teardown.summarize(self.rd).values()
+                    if c.key[2] == mb << 20 and c.vms == vms)
+
+    def test_failed_repeat_is_no_figure(self):
+        ok = [t for t in self.rd.teardown if t["size_bytes"] == 72 << 20
+              and t["status"] == "ok"]
+        c = self.config(72)
+        self.assertEqual(c.n, 2)
+        self.assertEqual(sorted(c.seconds),
+                         sorted(t["teardown_s"] for t in ok))
+        self.assertEqual(self.config(80, 4).n, 2)
+        doc = json.loads(read(self.b, "verdicts.json"))
+        self.assertTrue(any(FAILED in x for x in doc["teardown"]["not_run"]))
+        for name, text in self.texts().items():
+            if name.startswith("compare"):
+                continue        # compare shows the change, from ok repeats
+            self.assertIn(FAILED, " ".join(text.split()), name)
+
+    def test_reasons_in_full(self):
+        unread = self.config(40)
+        self.assertFalse(unread.mapped)
+        self.assertEqual(unread.not_measured(),
+                         "not measured: no mappings (KVM's stats "
+                         "unreadable)")
+        nomap = self.config(48)
+        self.assertFalse(nomap.mapped)
+        self.assertIsNone(nomap.us_per_page)
+        self.assertEqual(nomap.not_measured(),
+                         f"not measured: no mappings ({NOTE})")
+        for name, text in self.texts().items():
+            flat = " ".join(text.split())
+            for c in (unread, nomap):
+                self.assertIn(c.not_measured(), flat, name)
+        doc = json.loads(read(self.b, "verdicts.json"))
+        row = next(r for r in doc["teardown"]["rows"]
+                   if r["size_bytes"] == 48 << 20)
+        self.assertIsNone(row["us_per_page"])
+        self.assertEqual(row["not_measured"], nomap.not_measured())
+
+    def test_no_mappings_caveat_by_status(self):
+        # a guest whose status says no mappings, though KVM counted some,
+        # is a no-mappings caveat too
+        d = os.path.join(self.tmp, "status-only")
+        synth.write_rundir(d, seed=7, micro=False, teardown_spec=[
+            dict(size_mb=64, vms=1, status="ok-no-mappings: " + NOTE)])
+        codes = [c.code for c in provenance.caveats(rundir.load(d))]
+        self.assertIn("no-mappings", codes)
+
+    def test_fit_needs_three_sizes(self):
+        fs = {f["key"]: f for f in teardown.fits(self.rd)}
+        pre = ("4k", "prefault")
+        self.assertTrue(fs[("sw-protected", "destroy") + pre]["fit"])
+        self.assertIsNone(fs[("tdx", "destroy") + pre]["fit"])
+        text = "\n".join(teardown.fit_lines(self.rd))
+        self.assertIn("tdx 4k destroy/prefault: no fit: 2 sizes (needs 3)",
+                      text)
+
+    def test_plot_titles(self):
+        import plots
+        seen = {}
+        real = plots.Plotter.plot
+
+        def plot(self, script, name, title, **var):
+            seen[name] = var
+        plots.Plotter.plot = plot
+        out = os.path.join(self.tmp, "p")
+        os.makedirs(out)
+        try:
+            plots._teardown(plots.Plotter(self.rd, out, lambda *a: None),
+                            self.rd)
+        finally:
+            plots.Plotter.plot = real
+        titles, us = seen["teardown"]["titles"], seen["teardown"]["utitles"]
+        self.assertIn(f"'tdx destroy/pre ({teardown.LOWER_BOUND})", titles)
+        self.assertIn("'tdx destroy/pre (lower bound)'", us)
+        # the rows without mappings: seconds only, and not on the us panel
+        self.assertEqual(titles.count("not measured: no mappings"), 2,
+                         titles)
+        self.assertNotIn("punch/pre", us)
+        self.assertNotIn("convert/pre", us)
 
 
 class CompareAB(unittest.TestCase):
