@@ -490,6 +490,12 @@ static int start(struct guest *g)
 	return 0;
 }
 
+int touch_beat_stale(uint64_t beat, uint64_t now, uint64_t limit_ns)
+{
+	/* A beat stored after NOW was read is newer than NOW: fresh. */
+	return beat && now > beat && now - beat > limit_ns;
+}
+
 /* A vCPU of G that has not reported and showed no progress for
  * TD_STALL_S seconds (under g->lock). */
 static int stalled(struct guest *g)
@@ -499,7 +505,8 @@ static int stalled(struct guest *g)
 	for (unsigned i = 0; i < g->nvcpu; i++) {
 		uint64_t b = atomic_load(&g->vc[i].beat_ns);
 
-		if (!g->vc[i].reported && b && now - b > TD_STALL_S * 1000000000ULL)
+		if (!g->vc[i].reported &&
+		    touch_beat_stale(b, now, TD_STALL_S * 1000000000ULL))
 			return 1;
 	}
 	return 0;
@@ -617,7 +624,7 @@ static void late(struct guest *gs, unsigned n, int phase_ready)
 			int lost;
 
 			if (phase_ready ? v->ready :
-			    v->reported || (b && now - b <= TD_STALL_S * 1000000000ULL))
+			    v->reported || !touch_beat_stale(b, now, TD_STALL_S * 1000000000ULL))
 				continue;
 			ubk_ioctl(v->fd, KVM_GET_MP_STATE, &mp);
 			ubk_ioctl(v->fd, KVM_GET_REGS, &r);

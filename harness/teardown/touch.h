@@ -20,6 +20,12 @@ int  touch_setup_vcpu(struct guest *g, unsigned i, int kvm_fd, struct ubk_err *e
 int  touch_populate(struct guest *gs, unsigned n, struct ub_progress *pr,
 		    const char *note);
 void touch_stop(struct guest *g);
+/*
+ * A vCPU's last beat BEAT (ns) is older than LIMIT_NS at NOW. A beat the
+ * vCPU stored after NOW was read counts as fresh: unsigned NOW - BEAT
+ * would wrap to a huge age and call a running vCPU lost.
+ */
+int  touch_beat_stale(uint64_t beat, uint64_t now, uint64_t limit_ns);
 void touch_free(struct guest *g);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "record/util.h"
 #include "teardown/teardown.h"
+#include "teardown/touch.h"
 #include "unit/tap.h"
 #include "unit/tests.h"
 
@@ -61,3 +62,17 @@ void test_summary(void)
 		printf("# could not remove %s\n", dir);
 }
 
+/* The touch guest's stall watchdog: a beat newer than the clock read
+ * before it is progress, not 2^64 ns of silence. */
+void test_touch_beat(void)
+{
+	const uint64_t lim = 300ULL * 1000000000ULL, now = 1000ULL * 1000000000ULL;
+
+	ok(!touch_beat_stale(now + 5, now, lim),
+	   "touch: a beat stored after the clock was read is fresh");
+	ok(!touch_beat_stale(now - lim, now, lim) && !touch_beat_stale(now, now, lim),
+	   "touch: a beat within the limit is fresh");
+	ok(touch_beat_stale(now - lim - 1, now, lim),
+	   "touch: a beat older than the limit is stale");
+	ok(!touch_beat_stale(0, now, lim), "touch: no beat yet is not a stall");
+}

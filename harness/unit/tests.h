@@ -12,5 +12,6 @@ void test_writers(void);
 void test_table(void);
 void test_sweep(void);
 void test_summary(void);	/* t_drivers.c */
+void test_touch_beat(void);
 
 #endif

@@ -105,5 +105,6 @@ int main(int argc, char **argv)
 	test_table();
 	test_sweep();
 	test_summary();
+	test_touch_beat();
 	return tap_failures() ? 1 : 0;
 }
