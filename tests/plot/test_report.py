@@ -990,6 +990,28 @@ class CompareAB(unittest.TestCase):
         finally:
             compare.same_run = real
 
+    def test_tsc_rate_calibration_tolerated_another_clock_refused(self):
+        # A TSC calibrated 0.2% apart (two TCG boots) is the same clock,
+        # flagged; 1% apart is another clock, refused.
+        def with_khz(name, factor):
+            d = os.path.join(self.tmp, name)
+            shutil.copytree(self.b, d)
+
+            def fn(m):
+                m.setdefault("module", {})["tsc_khz"] = \
+                    self_khz * factor
+            corpus.meta(d, fn)
+            return d
+        self_khz = rundir.load(self.a).tsc_khz() or 2000000.0
+        near = with_khz("tsc-near", 1.002)
+        rc, out, err = self.run_cmp(self.a, near)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("TSC rate calibrated +0.20% apart", out)
+        far = with_khz("tsc-far", 1.01)
+        rc, out, err = self.run_cmp(self.a, far)
+        self.assertEqual(rc, 2)
+        self.assertIn("tsc_khz:", err)
+
     def test_differing_units_per_thread_refused(self):
         d = os.path.join(self.tmp, "scale")
         shutil.copytree(self.b, d)
