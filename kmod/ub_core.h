@@ -195,6 +195,12 @@ void ub_progress_fill(struct ub_run_progress *p, const struct ub_run *r,
 /* Struct size rules of unmap_bench.h, shared by the ioctls (ub_uapi.c). */
 int ub_copy_struct_in(void *k, size_t ksize, size_t ver0, u64 uarg,
 		      u32 usize);
+/*
+ * A RUN struct ub_copy_struct_in() refused with RET: when the caller's
+ * struct has at least the first version's layout, its reason field says
+ * why. Returns RET, or -EFAULT.
+ */
+int ub_run_size_error(struct ub_run *r, int ret, u64 uarg, u32 usize);
 /* INFO fields the portable part knows (variants, limits, replicas). */
 void ub_info_fill_common(struct ub_info *info, u32 rep_backend);
 

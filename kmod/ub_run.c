@@ -509,27 +509,6 @@ out:
 	return ret;
 }
 
-/*
- * The struct could not be taken in. When the caller's struct has at least
- * the first version's layout, say why in its reason field.
- */
-static long ub_size_error(struct ub_run *r, long ret, u64 uarg, u32 usize)
-{
-	if (ret == -EFAULT || usize < UB_RUN_SIZE_VER0)
-		return ret;
-	if (ret == -E2BIG)
-		ub_fail(r, 0,
-			"struct ub_run of %u bytes: the tail beyond the module's %zu is not zero",
-			usize, sizeof(*r));
-	else
-		ub_fail(r, 0, "size field differs from the size in the ioctl number (%u)",
-			usize);
-	if (ub_port_copy_out(uarg + offsetof(struct ub_run, reason), r->reason,
-			     sizeof(r->reason)))
-		return -EFAULT;
-	return ret;
-}
-
 /* Zero bytes [from, to) of @r (the out fields of one ABI version). */
 static void ub_zero(struct ub_run *r, size_t from, size_t to)
 {
@@ -547,7 +526,7 @@ long ub_ioctl_run(u64 uarg, u32 usize)
 		return -ENOMEM;
 	ret = ub_copy_struct_in(r, sizeof(*r), UB_RUN_SIZE_VER0, uarg, usize);
 	if (ret) {
-		ret = ub_size_error(r, ret, uarg, usize);
+		ret = ub_run_size_error(r, ret, uarg, usize);
 		goto out;
 	}
 	/* Outputs start from zero whatever the caller left in them. */

@@ -55,3 +55,24 @@ int ub_copy_struct_in(void *k, size_t ksize, size_t ver0, u64 uarg,
 		return -EFAULT;
 	return 0;
 }
+
+/*
+ * The struct could not be taken in. When the caller's struct has at least
+ * the first version's layout, say why in its reason field.
+ */
+int ub_run_size_error(struct ub_run *r, int ret, u64 uarg, u32 usize)
+{
+	if (ret == -EFAULT || usize < UB_RUN_SIZE_VER0)
+		return ret;
+	if (ret == -E2BIG)
+		ub_fail(r, 0,
+			"struct ub_run of %u bytes: the tail beyond the module's %zu is not zero",
+			usize, sizeof(*r));
+	else
+		ub_fail(r, 0, "size field differs from the size in the ioctl number (%u)",
+			usize);
+	if (ub_port_copy_out(uarg + offsetof(struct ub_run, reason), r->reason,
+			     sizeof(r->reason)))
+		return -EFAULT;
+	return ret;
+}

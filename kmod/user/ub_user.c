@@ -616,24 +616,6 @@ static int ub_user_run(struct ub_run *r)
 	return ret;
 }
 
-/* As the module's ub_size_error(): only the reason field goes back. */
-static int ub_user_size_error(struct ub_run *r, int ret, u64 uarg, u32 usize)
-{
-	if (ret == -EFAULT || usize < UB_RUN_SIZE_VER0)
-		return ret;
-	if (ret == -E2BIG)
-		ub_fail(r, 0,
-			"struct ub_run of %u bytes: the tail beyond the module's %zu is not zero",
-			usize, sizeof(*r));
-	else
-		ub_fail(r, 0, "size field differs from the size in the ioctl number (%u)",
-			usize);
-	if (ub_port_copy_out(uarg + offsetof(struct ub_run, reason), r->reason,
-			     sizeof(r->reason)))
-		return -EFAULT;
-	return ret;
-}
-
 static int ub_user_progress(u64 uarg, u32 usize)
 {
 	struct ub_run_progress in, p = { 0 };
@@ -697,7 +679,7 @@ int ub_user_ioctl(unsigned long cmd, void *arg)
 					     usize : sizeof(*r)))
 				ret = -EFAULT;
 		} else {
-			ret = ub_user_size_error(r, ret, uarg, usize);
+			ret = ub_run_size_error(r, ret, uarg, usize);
 		}
 		free(r);
 	}
