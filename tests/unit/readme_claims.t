@@ -38,6 +38,10 @@ class Readme(unittest.TestCase):
         self.assertNotIn("@@", README)
         self.assertIsNone(re.search(r"\bissues? #?\d+\b", README, re.I),
                           "the README refers to the tracker")
+        # the project's own CI history is not for users
+        self.assertIsNone(re.search(r"(?m)^#+ .*\bCI\b", README),
+                          "a CI section in the README")
+        self.assertNotIn("ci: done in", README)
 
     def test_every_user_target_documented(self):
         targets = [x.split()[0] for x in make_help().splitlines()[1:]
