@@ -55,6 +55,17 @@ def read(d, name):
         return f.read()
 
 
+def text_outputs(b, cmp, md_path):
+    """Every text output that shows B's teardown figures: its report,
+    summary, and the compare of A with B (text and --md)."""
+    with open(md_path, encoding="utf-8") as f:
+        md = f.read()
+    return {"report.txt": read(b, "report.txt"),
+            "report.md": read(b, "report.md"),
+            "summary": read(b, teardown.SUMMARY),
+            "compare": cmp, "compare.md": md}
+
+
 class Report(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -607,12 +618,7 @@ class NoPerPageWithoutMappings(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def outputs(self):
-        with open(self.md, encoding="utf-8") as f:
-            md = f.read()
-        return {"report.txt": read(self.b, "report.txt"),
-                "report.md": read(self.b, "report.md"),
-                "summary": read(self.b, teardown.SUMMARY),
-                "compare": self.cmp, "compare.md": md}
+        return text_outputs(self.b, self.cmp, self.md)
 
     def rows_of(self, text, gib="0.0938"):
         """Lines of the 96 MiB (0.0938 GiB) configurations and what is
@@ -826,12 +832,7 @@ class TeardownRowStatus(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def texts(self):
-        with open(self.md, encoding="utf-8") as f:
-            md = f.read()
-        return {"report.txt": read(self.b, "report.txt"),
-                "report.md": read(self.b, "report.md"),
-                "summary": read(self.b, teardown.SUMMARY),
-                "compare": self.cmp, "compare.md": md}
+        return text_outputs(self.b, self.cmp, self.md)
 
     def config(self, mb, vms=1):
         return next(c for c in teardown.summarize(self.rd).values()
