@@ -25,11 +25,12 @@ UB_SCALE_MEM=5G "$top/testbed/vm-bench-scale.sh" >"$out" 2>&1; rc=$?
 if [ -x "$ub" ]; then
 	UB_TEST_FAKE_MEM="avail=9800M" UB_TEST_FAKE_KVM="vm_types=0x3,prefault=1,attrs=0x8,gmem_flags=0x3,modules=kvm_amd" \
 		"$ub" run teardown-scale --dry-run >"$out" 2>&1; rc=$?
-	big=$(grep -c 'size=8.0 GiB vms=1 .*populate=\(prefault\|touch\)' "$out")
-	many=$(grep -c 'size=64.0 MiB vms=64 .*trigger=destroy populate=\(prefault\|touch\)' "$out")
-	if [ $rc = 0 ] && [ "$big" = 6 ] && [ "$many" = 2 ]; then
-		echo "ok - teardown-scale: 8 GiB guests (3 triggers x 2 populate modes) and 64 guests at once (2 modes)"
-	else echo "not ok - teardown-scale plans 8 GiB and 64-guest runs (exit $rc, $big, $many)"; sed 's/^/#   /' "$out" | tail; fi
+	big=$(grep -c 'size=8.0 GiB vms=1 .*populate=\(prefault\|touch\) .*repeat=1 ' "$out")
+	many=$(grep -c 'size=64.0 MiB vms=64 .*trigger=destroy populate=\(prefault\|touch\) .*repeat=1 ' "$out")
+	reps=$(grep -c 'size=8.0 GiB vms=1 .*repeat=3 ' "$out")
+	if [ $rc = 0 ] && [ "$big" = 6 ] && [ "$many" = 2 ] && [ "$reps" = 6 ]; then
+		echo "ok - teardown-scale: 8 GiB guests (3 triggers x 2 populate modes) and 64 guests at once (2 modes), 3 repeats each"
+	else echo "not ok - teardown-scale plans 8 GiB and 64-guest runs, 3 repeats (exit $rc, $big, $many, $reps)"; sed 's/^/#   /' "$out" | tail; fi
 else
 	echo "not ok - $ub not built (make -C harness)"
 fi
