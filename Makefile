@@ -55,7 +55,7 @@ vm-bench: vm-prep ## run PROFILE (default) in the QEMU testbed, report; RUNS=N r
 
 # Guest teardown at scale in a larger testbed (UB_SCALE_MEM MiB per node,
 # default 5120): single guests up to 8 GiB and 64 at once, prefault and
-# touch, the harness's peak RSS. Recorded, not asserted; about 12 min on 2 cores under TCG.
+# touch, the harness's peak RSS. Recorded, not asserted; about 10 min on 2 cores under TCG.
 vm-bench-scale: vm-prep ## teardown at scale in the testbed (>= 10 GiB), results into results/
 	testbed/vm-bench-scale.sh
 
