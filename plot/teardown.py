@@ -248,10 +248,10 @@ def _how(c):
 
 
 def _scale(rows):
-    """(header, factor): seconds, or ms when every median is below 1 s."""
+    """(unit, factor): seconds, or ms when every repeat is below 1 s."""
     if rows and all(c.max_s < 1 for c in rows):
-        return "ms [min,max]", 1e3
-    return "seconds [min,max]", 1.0
+        return "ms", 1e3
+    return "seconds", 1.0
 
 
 def _secs_cell(c, f=1.0):
@@ -294,7 +294,7 @@ def single_table(per, max_rows=None, labels=None):
               _secs_cell(c, f), c.n, _us(c.us_per_page) if c.mapped else
               c.not_measured()], labels(c)) for c in rows]
     head, groups = tf.table_groups(
-        ["VM", "trigger/pop", "vCPU", "GiB", "mappings", unit,
+        ["VM", "trigger/pop", "vCPU", "GiB", "mappings", unit + " [min,max]",
          "n", "us/page"], [x for x, _ in body],
         ["l", "l", "r", "r", "r", "l", "r", "l"])
     return _rows_lines(head, groups, body, max_rows)
@@ -331,8 +331,8 @@ def aggregate_table(rd, per=None):
               _secs_cell(c, f), c.n, tf.num(c.pages_per_s) if c.mapped
               else c.not_measured()], c.labels()) for c in rows]
     head, groups = tf.table_groups(
-        ["VM", "trigger/pop", "guests", "vCPU", "GiB each", unit, "n",
-         "pages/s"], [x for x, _ in body],
+        ["VM", "trigger/pop", "guests", "vCPU", "GiB each",
+         unit + " [min,max]", "n", "pages/s"], [x for x, _ in body],
         ["l", "l", "r", "r", "r", "l", "r", "l"])
     return L + _rows_lines(head, groups, body)
 
@@ -526,11 +526,11 @@ def compact_table(rd, per, max_rows):
                 f"{b['b_hi'] * 1e6:.3g}]") if b else \
             ("no fit" if c.mapped else "-")
         body.append(([_vm(c), _how(c), gib_str(c.key[2]),
-                      _secs_cell(c, f).split(" ")[0], c.n,
+                      secs(c.median_s * f), c.n,
                       _us(c.us_per_page) if c.mapped else c.not_measured(),
                       marg], _caveats(c)))
     head, groups = tf.table_groups(
-        ["VM", "trigger/pop", "GiB", unit.split(" ")[0], "n", "us/page",
+        ["VM", "trigger/pop", "GiB", unit, "n", "us/page",
          "marginal us [95% CI]"], [x for x, _ in body],
         ["l", "l", "r", "r", "r", "r", "l"])
     title = [tf.fit("Teardown, one guest, each at its largest size; us/page "
